@@ -1,0 +1,1 @@
+"""The rule set that ships with policyparse: data files read by `policyparse.rulebook`."""

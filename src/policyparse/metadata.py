@@ -1,0 +1,183 @@
+"""Read a document's metadata: title, 发文字号, issuer and issued date.
+
+The head of a document (the text before its first outline heading) carries the
+发文字号, the issuing body and the notice title; the signature carries the date. An
+export's front matter counts too, except that the body's own date wins over a
+publication date, and a website named as publisher is not an issuer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .models import Metadata, Section
+from .normalize import NormalizedText
+from .numerals import chinese_to_int
+from .rulebook import MetadataRules
+
+HEAD_MAX_LINES = 60
+TITLE_MAX_LENGTH = 120
+CITATION_OPENERS = "（(《〈、“"
+ISO_LIKE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class HeadLine:
+    start: int
+    text: str
+
+
+def _head_lines(norm: NormalizedText, sections: list[Section]) -> list[HeadLine]:
+    end = sections[0].span.start if sections else len(norm.text)
+    out: list[HeadLine] = []
+    position = 0
+    for raw in norm.text[:end].split("\n"):
+        if raw.strip():
+            out.append(HeadLine(position, raw.strip()))
+        position += len(raw) + 1
+        if len(out) >= HEAD_MAX_LINES:
+            break
+    return out
+
+
+def read_date(found: re.Match[str]) -> str | None:
+    """ISO date from a match with groups year, month, day in Arabic or Chinese numerals."""
+    parts = [found.group(g) for g in ("year", "month", "day")]
+    values = [int(p) if p.isdigit() else chinese_to_int(p) for p in parts]
+    if any(v is None for v in values):
+        return None
+    try:
+        return dt.date(*values).isoformat()  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _front_value(norm: NormalizedText, rules: MetadataRules, field: str) -> str | None:
+    for key in rules.front_matter_keys.get(field, []):
+        value = norm.front_matter.get(key)
+        if value:
+            return value
+    return None
+
+
+def _front_date(value: str | None, rules: MetadataRules) -> str | None:
+    if not value:
+        return None
+    for rule in rules.date:
+        found = rule.regex.search(value)
+        if found and (iso := read_date(found)):
+            return iso
+    found = ISO_LIKE.search(value)
+    if found:
+        try:
+            return dt.date(*(int(g) for g in found.groups())).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _unit_names(line: str, rules: MetadataRules) -> list[str]:
+    """The names on a line that lists issuing bodies (`商务部办公厅 国家发展改革委办公厅`), else []."""
+    line = line.removesuffix("文件").strip()
+    if not line or len(line) > 80 or any(ch in line for ch in "：:，,。《》") or "关于" in line:
+        return []
+    names = line.split()
+    if all(2 <= len(n) <= 30 and not any(c.isdigit() for c in n) and n.endswith(tuple(rules.issuer_suffixes))
+           for n in names):
+        return names
+    return []
+
+
+def _doc_number(head: list[HeadLine], rules: MetadataRules) -> str | None:
+    for line in head:
+        for rule in rules.doc_number:
+            for found in rule.regex.finditer(line.text):
+                before = line.text[: found.start()].rstrip()
+                if before and before[-1] in CITATION_OPENERS:
+                    continue  # a cited document's number, `（中发〔2022〕1号）`
+                return re.sub(r"\s+", "", found.group("number"))
+    return None
+
+
+def _ends_like_title(text: str, rules: MetadataRules) -> bool:
+    return text.rstrip("”\"").endswith(tuple(rules.title_endings))
+
+
+def _notice_title(head: list[HeadLine], rules: MetadataRules) -> str | None:
+    for index, line in enumerate(head):
+        text = line.text
+        if "关于" not in text or "。" in text or text.endswith(("：", ":")) or len(text) > TITLE_MAX_LENGTH:
+            continue
+        for following in head[index + 1 : index + 3]:
+            if _ends_like_title(text, rules) or "：" in following.text or len(following.text) > 40:
+                break
+            text += following.text
+        if _ends_like_title(text, rules):
+            return text
+    return None
+
+
+def _cited_title(head: list[HeadLine], rules: MetadataRules) -> str | None:
+    for line in head:
+        for rule in rules.title_cited:
+            found = rule.regex.search(line.text)
+            if found:
+                return found.group("title")
+    return None
+
+
+def _plan_title(head: list[HeadLine], rules: MetadataRules) -> str | None:
+    for index, line in enumerate(head):
+        text = line.text
+        if any(ch in text for ch in "。，：:") or len(text) > 60:
+            continue
+        if not _ends_like_title(text, rules) and index + 1 < len(head):
+            joined = text + head[index + 1].text
+            if len(head[index + 1].text) <= 30 and _ends_like_title(joined, rules):
+                return joined
+        if _ends_like_title(text, rules):
+            return text
+    return None
+
+
+def _standalone_dates(norm: NormalizedText, rules: MetadataRules) -> list[str]:
+    dates = []
+    for raw in norm.text.split("\n"):
+        text = raw.strip()
+        for rule in rules.date:
+            found = rule.regex.fullmatch(text)
+            if found and (iso := read_date(found)):
+                dates.append(iso)
+    return dates
+
+
+def _signature_issuer(norm: NormalizedText, rules: MetadataRules) -> str | None:
+    """The last line naming a body before a standalone date, as a signature prints it."""
+    lines = [raw.strip() for raw in norm.text.split("\n") if raw.strip()]
+    for index in range(len(lines) - 1, 0, -1):
+        if any(rule.regex.fullmatch(lines[index]) for rule in rules.date):
+            names = _unit_names(lines[index - 1], rules)
+            if names:
+                return names[0]
+    return None
+
+
+def extract_metadata(norm: NormalizedText, sections: list[Section], rules: MetadataRules) -> Metadata:
+    """Metadata of a normalized document whose outline is `sections`."""
+    head = _head_lines(norm, sections)
+    title = (_front_value(norm, rules, "title") or _notice_title(head, rules)
+             or _cited_title(head, rules) or _plan_title(head, rules))
+    doc_number = _front_value(norm, rules, "doc_number") or _doc_number(head, rules)
+    front_issuer = _front_value(norm, rules, "issuer")
+    if front_issuer and any(word in front_issuer for word in rules.site_words):
+        front_issuer = None
+    head_issuer = next((names[0] for line in head if (names := _unit_names(line.text, rules))), None)
+    issuer = front_issuer or head_issuer or _signature_issuer(norm, rules)
+    if issuer is None and title and "关于" in title:
+        prefix = title.split("关于", 1)[0].strip()
+        issuer = prefix if _unit_names(prefix, rules) else None
+    body_dates = _standalone_dates(norm, rules)
+    issued = body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)
+    return Metadata(title=title, doc_number=doc_number, issuer=issuer, issued_date=issued)

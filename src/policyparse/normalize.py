@@ -1,0 +1,255 @@
+"""Normalize decoded text into the form every later stage reads.
+
+Each step is a named function over a list of `Line`s, applied in the order of
+`STEPS`. A line remembers which source lines its characters came from, so every
+offset of the normalized text maps back to a line of the file (`source_line`).
+Character-level steps run on single source lines, before lines a PDF export broke
+are joined again, which keeps that map exact at line granularity.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+from .models import ParseWarning, Script
+from .rulebook import NormalizeRules, PatternRule
+
+# Line ends that close a sentence or a clause list; a line ending otherwise may run on.
+CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")
+FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
+FOLD_TABLE = {**FULLWIDTH_ALNUM, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
+SPLIT_LINES = re.compile(r"\r\n|\r|\n")
+FRONT_MATTER_ITEM = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*?)\s*$")
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class Line:
+    """One line of the text being normalized, with the source lines it was made from.
+
+    `pieces` holds (offset in this line, 1-based source line) pairs, first at offset 0.
+    """
+
+    text: str
+    pieces: list[tuple[int, int]]
+
+    @property
+    def source_line(self) -> int:
+        return self.pieces[0][1]
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The normalized text and what normalization learned on the way."""
+
+    text: str
+    offsets: tuple[int, ...]
+    source_lines: tuple[int, ...]
+    script: Script = "simplified"
+    front_matter: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[ParseWarning, ...] = ()
+    damaged_lines: frozenset[int] = frozenset()
+
+    def source_line(self, offset: int) -> int:
+        """The 1-based source line of the character at `offset`."""
+        if not self.offsets:
+            return 1
+        return self.source_lines[max(0, bisect.bisect_right(self.offsets, offset) - 1)]
+
+
+@dataclass
+class Draft:
+    """What the steps pass along: the lines, and the facts collected so far."""
+
+    lines: list[Line]
+    rules: NormalizeRules
+    script: Script = "simplified"
+    front_matter: dict[str, str] = field(default_factory=dict)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    damaged_lines: set[int] = field(default_factory=set)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split on CRLF, CR or LF (not on the form feeds and separators `str.splitlines` takes)."""
+    return [Line(part.rstrip(), [(0, number)]) for number, part in enumerate(SPLIT_LINES.split(text), start=1)]
+
+
+def read_front_matter(draft: Draft) -> Draft:
+    """Take an export's `---` front matter block (`标题: …`) out of the text, as metadata."""
+    lines = draft.lines
+    start = next((i for i, line in enumerate(lines) if line.text.strip()), None)
+    if start is None or lines[start].text.strip() != "---":
+        return draft
+    end = next((i for i in range(start + 1, min(len(lines), start + 60)) if lines[i].text.strip() == "---"), None)
+    if end is None:
+        return draft
+    items = [FRONT_MATTER_ITEM.match(line.text) for line in lines[start + 1 : end] if line.text.strip()]
+    if not items or not all(items):
+        return draft
+    front = {m.group(1).strip(): m.group(2).strip().strip("\"'") for m in items if m}
+    kept = lines[:start] + [Line("", line.pieces[:1]) for line in lines[start : end + 1]] + lines[end + 1 :]
+    return replace(draft, lines=kept, front_matter=front)
+
+
+def find_mojibake(draft: Draft) -> Draft:
+    """Warn about lines that a wrong decoding damaged, and remember them so no figure is read there."""
+    for line in draft.lines:
+        for rule in draft.rules.mojibake:
+            found = rule.regex.search(line.text)
+            if found:
+                lo, hi = max(0, found.start() - 6), min(len(line.text), found.end() + 6)
+                draft.warnings.append(ParseWarning(
+                    code="mojibake",
+                    message=f"damaged text (mojibake) near '{line.text[lo:hi].strip()}'; "
+                    "figures on this line are not extracted",
+                    line=line.source_line,
+                ))
+                draft.damaged_lines.add(line.source_line)
+                break
+    return draft
+
+
+def _apply_strip(rules: Sequence[PatternRule], text: str) -> str:
+    for rule in rules:
+        text = rule.regex.sub("", text)
+    return text
+
+
+def strip_inline_noise(draft: Draft) -> Draft:
+    """Remove pinyin glosses, `@@` runs and the other spans of `strip` rules."""
+    for line in draft.lines:
+        line.text = _apply_strip(draft.rules.strip, line.text)
+    return draft
+
+
+@cache
+def _converter() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def convert_script(draft: Draft) -> Draft:
+    """Convert traditional (or mixed) text to simplified, recording the original script."""
+    texts = [line.text for line in draft.lines]
+    if not any(HAN.search(text) for text in texts):
+        return draft
+    joined = "\n".join(texts)
+    converted = _converter()(joined)
+    if converted == joined:
+        return draft
+    changed = sum(a != b for a, b in zip(joined, converted, strict=False))
+    han = len(HAN.findall(joined))
+    script: Script = "traditional" if changed >= 0.05 * han else "mixed"
+    parts = converted.split("\n")
+    if len(parts) != len(draft.lines):  # a conversion never adds newlines, but stay exact if one did
+        parts = [_converter()(text) for text in texts]
+    for line, text in zip(draft.lines, parts, strict=True):
+        line.text = text
+    return replace(draft, script=script)
+
+
+def fold_width(draft: Draft) -> Draft:
+    """Full-width digits and letters to ASCII, ideographic space to space.
+
+    Only these: blanket NFKC would turn `①` into `1` and `⑴` into `(1)` and merge outline levels,
+    and Chinese punctuation (`，（）`) stays as written.
+    """
+    for line in draft.lines:
+        line.text = line.text.translate(FOLD_TABLE).rstrip()
+    return draft
+
+
+def drop_noise_lines(draft: Draft) -> Draft:
+    """Blank out page numbers and scraper chrome; the line stays, empty, so numbering is kept."""
+    for line in draft.lines:
+        if any(rule.regex.search(line.text) for rule in draft.rules.drop_line):
+            line.text = ""
+    return draft
+
+
+def _runs_on(text: str) -> bool:
+    """A line of prose that stops without closing punctuation: a PDF line break, not a paragraph end."""
+    stripped = text.strip()
+    if not stripped or text.startswith("\t") or stripped[-1] in CLOSING:
+        return False
+    return any(mark in stripped for mark in "。，；,")
+
+
+def _continues(text: str, is_heading: Callable[[str], bool]) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and not text.startswith("\t") and not is_heading(stripped)
+
+
+def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank: int = 3) -> Draft:
+    """Join a line a PDF export broke mid-sentence with its continuation, across up to `max_blank` blank lines."""
+    lines = draft.lines
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        current = Line(lines[i].text, list(lines[i].pieces))
+        i += 1
+        while _runs_on(current.text):
+            j = i
+            while j < len(lines) and not lines[j].text.strip() and j - i < max_blank:
+                j += 1
+            if j >= len(lines) or not _continues(lines[j].text, is_heading):
+                break
+            nxt = lines[j]
+            lead = len(nxt.text) - len(nxt.text.lstrip())
+            base = len(current.text)
+            current.text += nxt.text.lstrip()
+            current.pieces += [(base + max(0, off - lead), src) for off, src in nxt.pieces]
+            i = j + 1
+        out.append(current)
+    return replace(draft, lines=out)
+
+
+def assemble(draft: Draft) -> NormalizedText:
+    offsets: list[int] = []
+    sources: list[int] = []
+    position = 0
+    for line in draft.lines:
+        for offset, source in line.pieces:
+            offsets.append(position + offset)
+            sources.append(source)
+        position += len(line.text) + 1
+    return NormalizedText(
+        text="\n".join(line.text for line in draft.lines),
+        offsets=tuple(offsets),
+        source_lines=tuple(sources),
+        script=draft.script,
+        front_matter=draft.front_matter,
+        warnings=tuple(draft.warnings),
+        damaged_lines=frozenset(draft.damaged_lines),
+    )
+
+
+# Order matters: mojibake is judged on the text as decoded; glosses go before OpenCC
+# sees them; full-width digits are folded before lines are judged as noise.
+STEPS: tuple[Callable[[Draft], Draft], ...] = (
+    read_front_matter,
+    find_mojibake,
+    strip_inline_noise,
+    convert_script,
+    fold_width,
+    drop_noise_lines,
+)
+
+
+def normalize(text: str, rules: NormalizeRules, is_heading: Callable[[str], bool]) -> NormalizedText:
+    """Run every normalization step over `text`.
+
+    `is_heading` tells whether a line opens an outline heading; such a line never
+    continues the line above it.
+    """
+    draft = Draft(split_lines(text.removeprefix("\ufeff")), rules)
+    for step in STEPS:
+        draft = step(draft)
+    if not any(line.text.strip() for line in draft.lines):
+        draft.warnings.append(ParseWarning(code="empty", message="the document has no text"))
+    return assemble(join_broken_lines(draft, is_heading))

@@ -1,0 +1,339 @@
+"""Segment the normalized text into its outline (GB/T 9704 numbering).
+
+Headings are found where a marker rule matches at a line start, or right after `。`
+or `：` on a line long enough to be a flattened body. Levels follow the order in
+which marker forms first appear; an attachment (`附件`) opens a new top-level section
+in which that order starts again. A heading the source printed without its number,
+alone on its line between numbered siblings, is restored at their level.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .models import Section, Span
+from .normalize import NormalizedText
+from .numerals import chinese_to_int, int_to_chinese
+from .rulebook import AttachmentRule, MarkerRule, OutlineRules
+
+TITLE_TRAILING = " \t；;：:，,、"
+BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+# A heading restored without its marker is a short phrase, not a sentence.
+IMPLIED_MAX_LENGTH = 40
+IMPLIED_SHARED_SUFFIX = 2
+
+
+@dataclass(frozen=True)
+class Marker:
+    """An outline number as printed, read."""
+
+    rule: MarkerRule
+    number: int
+    text: str
+    id_part: str
+
+
+def read_marker_number(rule: MarkerRule, raw: str) -> int | None:
+    if rule.numeral == "arabic":
+        return int(raw)
+    if rule.numeral == "chinese":
+        return chinese_to_int(raw)
+    if rule.numeral == "enclosed_chinese":
+        return ord(raw) - 0x3220 + 1
+    if rule.numeral == "parenthesized_digit":
+        return ord(raw) - 0x2474 + 1
+    return ord(raw) - 0x2460 + 1
+
+
+def render_number(rule: MarkerRule, number: int) -> str:
+    """The number as this marker form prints it (for a heading whose marker the source omitted)."""
+    if rule.numeral in ("chinese", "enclosed_chinese"):
+        return int_to_chinese(number)
+    if rule.numeral == "circled":
+        return chr(0x2460 + number - 1)
+    return str(number)
+
+
+def format_id_part(rule: MarkerRule, number: int, raw: str) -> str:
+    display = raw if rule.numeral == "chinese" else int_to_chinese(number) if rule.numeral == "enclosed_chinese" \
+        else str(number)
+    return rule.id_format.format(num=display, raw=raw)
+
+
+def match_marker(text: str, pos: int, rules: OutlineRules, midline: bool = False) -> tuple[Marker, int] | None:
+    """The marker at `pos` and where its title starts, or None."""
+    for rule in rules.marker:
+        if midline and not rule.midline:
+            continue
+        found = rule.regex.match(text, pos)
+        if not found:
+            continue
+        raw = found.group("num")
+        number = read_marker_number(rule, raw)
+        if number is None or number < 1:
+            continue
+        marker = Marker(rule, number, found.group(0).strip(), format_id_part(rule, number, raw))
+        return marker, found.end()
+    return None
+
+
+def starts_heading(line: str, rules: OutlineRules) -> bool:
+    """Whether a (stripped) line opens an outline heading or an attachment."""
+    return match_marker(line, 0, rules) is not None or _match_attachment(line, rules.attachment) is not None
+
+
+@dataclass
+class Candidate:
+    """A place where a heading may start, before the tree decides whether it is one."""
+
+    start: int
+    title_start: int
+    title_end: int
+    marker: Marker | None = None
+    midline: bool = False
+    # An attachment heading: its id (`附件2`), its marker as printed, and its title when on the same line.
+    attachment: str | None = None
+    attachment_marker: str = ""
+    attachment_title: tuple[int, int] | None = None
+
+
+@dataclass
+class Node:
+    section: Section
+    number: int
+    rule: MarkerRule | None
+    children_levels: set[int] = field(default_factory=set)
+
+
+def _title_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim a heading's title to its first sentence and drop trailing punctuation."""
+    stop = text.find("。", start, end)
+    if stop != -1:
+        end = stop
+    while start < end and text[start] in " \t":
+        start += 1
+    while end > start and text[end - 1] in TITLE_TRAILING:
+        end -= 1
+    return start, end
+
+
+def _lines(text: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of the lines of text[start:stop]."""
+    stop = len(text) if stop is None else stop
+    while start <= stop:
+        end = text.find("\n", start, stop)
+        end = stop if end == -1 else end
+        yield start, end
+        start = end + 1
+
+
+def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules) -> list[Candidate]:
+    out: list[Candidate] = []
+    for stop in re.finditer(r"[。：]\s*", text[lo:hi]):
+        pos = lo + stop.end()
+        hit = match_marker(text, pos, rules, midline=True)
+        if hit:
+            marker, title_start = hit
+            out.append(Candidate(pos, title_start, hi, marker=marker, midline=True))
+    for this, nxt in zip(out, out[1:], strict=False):
+        this.title_end = nxt.start
+    return out
+
+
+def find_candidates(norm: NormalizedText, rules: OutlineRules) -> list[Candidate]:
+    """Every place a marker or an attachment heading stands, in text order."""
+    text = norm.text
+    out: list[Candidate] = []
+    for lo, hi in _lines(text):
+        line = text[lo:hi]
+        stripped = line.lstrip(" \t")
+        pos = lo + len(line) - len(stripped)
+        attachment = _match_attachment(line, rules.attachment)
+        if attachment:
+            title = None
+            if "title" in attachment.re.groupindex:
+                title = (lo + attachment.start("title"), lo + attachment.end("title"))
+            marker_end = attachment.start("title") if title else attachment.end()
+            out.append(Candidate(pos, hi, hi, attachment=attachment.group("label") + attachment.group("num"),
+                                 attachment_marker=line[: marker_end].strip(), attachment_title=title))
+            continue
+        hit = match_marker(text, pos, rules)
+        inner = _midline_candidates(text, lo, hi, rules) if hi - lo >= rules.midline_min_length else []
+        if hit:
+            marker, title_start = hit
+            out.append(Candidate(pos, title_start, inner[0].start if inner else hi, marker=marker))
+        out.extend(inner)
+    return out
+
+
+def _match_attachment(line: str, rules: list[AttachmentRule]) -> re.Match[str] | None:
+    return next((found for rule in rules if (found := rule.regex.match(line))), None)
+
+
+def _shares_suffix(a: str, b: str) -> bool:
+    a, b = BRACKETED.sub("", a), BRACKETED.sub("", b)
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n >= IMPLIED_SHARED_SUFFIX
+
+
+class OutlineBuilder:
+    """Builds the section tree from candidates, keeping the open path and the level of each form."""
+
+    def __init__(self, norm: NormalizedText, rules: OutlineRules):
+        self.norm = norm
+        self.rules = rules
+        self.roots: list[Section] = []
+        self.stack: list[Node] = []
+        self.form_levels: dict[str, int] = {}
+        self.base_level = 0
+        self.used_ids: set[str] = set()
+        self.last_child_number: dict[str, int] = {}
+
+    def _unique(self, section_id: str) -> str:
+        candidate, n = section_id, 2
+        while candidate in self.used_ids:
+            candidate, n = f"{section_id}#{n}", n + 1
+        self.used_ids.add(candidate)
+        return candidate
+
+    def _make(self, start: int, end: int, marker: str | None, title: tuple[int, int], level: int, id_part: str) -> Section:
+        parent = self.stack[-1].section if self.stack else None
+        section_id = self._unique(f"{parent.id}/{id_part}" if parent else id_part)
+        return Section(
+            id=section_id, level=level, marker=marker, title=self.norm.text[title[0] : title[1]],
+            line=self.norm.source_line(start), span=Span(start=start, end=max(end, title[1])),
+        )
+
+    def _attach(self, node: Node) -> None:
+        if self.stack:
+            self.stack[-1].section.children.append(node.section)
+            self.stack[-1].children_levels.add(node.section.level)
+        else:
+            self.roots.append(node.section)
+        self.stack.append(node)
+
+    def _pop_to(self, level: int) -> None:
+        while self.stack and self.stack[-1].section.level >= level:
+            self.stack.pop()
+
+    def level_of(self, marker: Marker) -> int:
+        return self.form_levels.get(marker.rule.form, self.base_level + len(self.form_levels) + 1)
+
+    def expected_number(self, level: int) -> int:
+        parent = next((n for n in reversed(self.stack) if n.section.level < level), None)
+        key = f"{parent.section.id if parent else ''}@{level}"
+        return self.last_child_number.get(key, 0) + 1
+
+    def add_marker(self, cand: Candidate) -> None:
+        assert cand.marker is not None
+        marker = cand.marker
+        level = self.level_of(marker)
+        if cand.midline and marker.number != self.expected_number(level):
+            return  # a number inside running text, not the next heading
+        self.form_levels.setdefault(marker.rule.form, level)
+        self._pop_to(level)
+        parent_id = self.stack[-1].section.id if self.stack else ""
+        self.last_child_number[f"{parent_id}@{level}"] = marker.number
+        title = _title_bounds(self.norm.text, cand.title_start, cand.title_end)
+        section = self._make(cand.start, cand.title_start, marker.text, title, level, marker.id_part)
+        self._attach(Node(section, marker.number, marker.rule))
+
+    def add_attachment(self, cand: Candidate, label: str, title: tuple[int, int], marker: str) -> None:
+        self.stack.clear()
+        self.form_levels = {}
+        self.base_level = 1
+        section = self._make(cand.start, cand.title_start, marker, title, 1, label)
+        self._attach(Node(section, 0, None))
+
+    def add_implied(self, start: int, end: int, next_level: int, restarts: bool) -> bool:
+        """Restore a heading printed without its number, if the line at start..end is one."""
+        line = self.norm.text[start:end]
+        text = line.strip()
+        if not text or "。" in text or len(text) > IMPLIED_MAX_LENGTH or text[-1] in TITLE_TRAILING:
+            return False
+        for sibling in self._implied_siblings(next_level, restarts):
+            if sibling.rule is None or not _shares_suffix(text, sibling.section.title):
+                continue
+            level, number = sibling.section.level, sibling.number + 1
+            self._pop_to(level)
+            parent_id = self.stack[-1].section.id if self.stack else ""
+            self.last_child_number[f"{parent_id}@{level}"] = number
+            id_part = format_id_part(sibling.rule, number, render_number(sibling.rule, number))
+            begin = start + len(line) - len(line.lstrip())
+            section = self._make(begin, begin, None, (begin, begin + len(text)), level, id_part)
+            self._attach(Node(section, number, sibling.rule))
+            return True
+        return False
+
+    def _implied_siblings(self, next_level: int, restarts: bool) -> list[Node]:
+        """Open sections the missing heading could be a sibling of, innermost first.
+
+        Either the next heading restarts a deeper numbering at 1 (the missing heading is its
+        parent, a sibling of the open section that already has such children), or the next
+        heading is higher (the missing heading closes the run of its siblings).
+        """
+        if restarts:
+            return [n for n in self.stack if n.section.level == next_level - 1 and next_level in n.children_levels]
+        return [n for n in reversed(self.stack) if n.section.level > next_level]
+
+
+def split_sections(norm: NormalizedText, rules: OutlineRules) -> list[Section]:
+    """The outline of a normalized document as a tree of sections.
+
+    >>> from policyparse import parse_text
+    >>> [s.id for s in parse_text("一、总体思路\\n（一）加强领导\\n二、保障措施").iter_sections()]
+    ['一', '一/(一)', '二']
+    """
+    text = norm.text
+    candidates = find_candidates(norm, rules)
+    builder = OutlineBuilder(norm, rules)
+    previous_end = 0
+    for index, cand in enumerate(candidates):
+        if cand.attachment:
+            if cand.attachment_title and any(c.attachment and not c.attachment_title for c in candidates[index + 1 :]):
+                continue  # `附件：…` listing the attachments that follow under their own `附件` lines
+            _restore_implied(builder, text, previous_end, cand.start, next_level=1, restarts=False)
+            title = cand.attachment_title or _attachment_title(text, cand.title_end, rules)
+            builder.add_attachment(cand, cand.attachment, title, cand.attachment_marker)
+        elif cand.marker:
+            if not cand.midline and builder.stack:
+                level = builder.level_of(cand.marker)
+                restarts = cand.marker.rule.form in builder.form_levels and cand.marker.number == 1
+                _restore_implied(builder, text, previous_end, cand.start, level, restarts)
+            builder.add_marker(cand)
+        # The body on a heading's own line (after its title) is body text of the gap that follows.
+        previous_end = builder.stack[-1].section.span.end if builder.stack else cand.title_end
+    return builder.roots
+
+
+def _has_text(text: str, lo: int, hi: int) -> bool:
+    return bool(text[lo:hi].strip())
+
+
+def _restore_implied(builder: OutlineBuilder, text: str, lo: int, hi: int, next_level: int, restarts: bool) -> None:
+    """Look for one unnumbered heading line between the previous heading's body and the next heading."""
+    seen_body = False
+    for a, b in _lines(text, lo, hi):
+        if not _has_text(text, a, b):
+            continue
+        stands_alone = not text[a:b].startswith("\t") and (restarts or _has_text(text, b, hi))
+        if seen_body and stands_alone and builder.add_implied(a, b, next_level, restarts):
+            return
+        seen_body = True
+
+
+def _attachment_title(text: str, pos: int, rules: OutlineRules) -> tuple[int, int]:
+    """The attachment's own title: the next non-blank line, unless that is already a heading or body."""
+    for a, b in _lines(text, min(pos + 1, len(text))):
+        line = text[a:b].strip()
+        if not line:
+            continue
+        if len(line) > 60 or "。" in line or starts_heading(line, rules):
+            return pos, pos
+        begin = a + len(text[a:b]) - len(text[a:b].lstrip())
+        return begin, begin + len(line)
+    return pos, pos

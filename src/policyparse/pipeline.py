@@ -1,0 +1,38 @@
+"""The pipeline: read → normalize → outline → metadata, behind `parse_text` and `parse_file`."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from .metadata import extract_metadata
+from .models import Document, ParseWarning
+from .normalize import normalize
+from .outline import split_sections, starts_heading
+from .reader import DEFAULT_MAX_BYTES, read_file
+from .rulebook import RuleBook, default_rules
+
+
+def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None,
+               encoding: str | None = None) -> Document:
+    """Parse the text of one policy document.
+
+    >>> doc = parse_text("关于印发《某县实施方案》的通知\\n一、总体思路\\n二、工作目标")
+    >>> [s.title for s in doc.sections]
+    ['总体思路', '工作目标']
+    """
+    rules = rules or default_rules()
+    norm = normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline))
+    sections = split_sections(norm, rules.outline)
+    metadata = extract_metadata(norm, sections, rules.metadata)
+    metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
+    warnings = list(norm.warnings)
+    if norm.text.strip() and not sections:
+        warnings.append(ParseWarning(code="no_outline", message="no numbered headings found; the document has no outline"))
+    return Document(source=source, metadata=metadata, sections=sections, warnings=warnings, text=norm.text)
+
+
+def parse_file(path: str | Path, *, rules: RuleBook | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and parse one file; raises InputError when it is not a text document."""
+    source = read_file(path, max_bytes=max_bytes)
+    return parse_text(source.text, source=str(path), rules=rules, encoding=source.encoding)

@@ -1,0 +1,216 @@
+"""Load the rules in `rules/*.toml` into validated models.
+
+Rules are data: each file is read with `tomllib`, validated by a pydantic model with
+`extra="forbid"`, and every pattern is compiled and checked for the named groups its
+stage reads. A broken file fails with `rules/outline.toml: rule outline.cn_comma:
+pattern: …` instead of a traceback. Users add their own directory of files with the
+same names; a user rule with the id of a shipped one replaces it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from .errors import RuleError
+
+
+class PatternRule(BaseModel):
+    """A regular expression with its own examples (must match) and counter-examples (must not)."""
+
+    model_config = ConfigDict(extra="forbid")
+    required_groups: ClassVar[tuple[str, ...]] = ()
+    # Anchored rules are matched at a position (a heading start), not searched in a line.
+    anchored: ClassVar[bool] = False
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$", description="Dotted rule id, e.g. `noise.page_number`.")
+    description: str = Field(default="", description="Why the rule exists.")
+    pattern: str = Field(description="Python regular expression.")
+    examples: list[str] = Field(default_factory=list, description="Texts the pattern must find.")
+    counter_examples: list[str] = Field(default_factory=list, description="Texts the pattern must not find.")
+    _regex: re.Pattern[str] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> PatternRule:
+        try:
+            self._regex = re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern: {exc}") from None
+        missing = [g for g in self.required_groups if g not in self._regex.groupindex]
+        if missing:
+            raise ValueError(f"pattern: missing named group(s) {', '.join(missing)}")
+        return self
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self._regex
+
+    def example_failures(self) -> list[str]:
+        """Examples the pattern misses and counter-examples it finds, as messages."""
+        find = self._regex.match if self.anchored else self._regex.search
+        failures = [f"example not matched: {ex!r}" for ex in self.examples if not find(ex)]
+        failures += [f"counter-example matched: {ex!r}" for ex in self.counter_examples if find(ex)]
+        return failures
+
+
+class MarkerRule(PatternRule):
+    """One printed form of an outline number. Forms that share `form` share a level."""
+
+    required_groups: ClassVar[tuple[str, ...]] = ("num",)
+    anchored: ClassVar[bool] = True
+    form: str = Field(description="Level identity: `㈠` and `（一）` are both form `paren_cn`.")
+    numeral: Literal["chinese", "arabic", "enclosed_chinese", "parenthesized_digit", "circled"] = Field(
+        description="How the `num` group is read as a number."
+    )
+    id_format: str = Field(description="Id part built from the number, e.g. `({num})`; `{raw}` is the group as printed.")
+    midline: bool = Field(default=False, description="May open a heading after `。` or `：` on a flattened line.")
+
+
+class AttachmentRule(PatternRule):
+    """`附件`/`附表` headings; an optional `title` group carries a title on the same line."""
+
+    required_groups: ClassVar[tuple[str, ...]] = ("label", "num")
+
+
+class DateRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("year", "month", "day")
+
+
+class DocNumberRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("number",)
+
+
+class NormalizeRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    drop_line: list[PatternRule] = Field(default_factory=list, description="Whole lines that are not document text.")
+    strip: list[PatternRule] = Field(default_factory=list, description="Spans removed from inside lines.")
+    mojibake: list[PatternRule] = Field(default_factory=list, description="Signs of damaged decoding.")
+
+
+class OutlineRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    marker: list[MarkerRule] = Field(default_factory=list)
+    attachment: list[AttachmentRule] = Field(default_factory=list, description="Attachment headings.")
+    midline_min_length: int = Field(
+        default=800, description="A line at least this long counts as a flattened body: headings may start after `。`."
+    )
+
+
+class TitleRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("title",)
+
+
+class MetadataRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    doc_number: list[DocNumberRule] = Field(default_factory=list)
+    date: list[DateRule] = Field(default_factory=list)
+    title_cited: list[TitleRule] = Field(default_factory=list, description="Titles named by the notice text.")
+    issuer_suffixes: list[str] = Field(description="Endings of the names of issuing bodies.")
+    title_endings: list[str] = Field(description="Words a document title ends with (通知, 方案, …).")
+    front_matter_keys: dict[str, list[str]] = Field(
+        description="Metadata field → keys of an export's front matter that carry it."
+    )
+    site_words: list[str] = Field(description="Words that mark a front-matter publisher as a website, not an issuer.")
+
+
+FILES: dict[str, type[BaseModel]] = {
+    "normalize.toml": NormalizeRules,
+    "outline.toml": OutlineRules,
+    "metadata.toml": MetadataRules,
+}
+
+
+class RuleBook(BaseModel):
+    """Every rule policyparse runs, merged from the shipped set and any user directories."""
+
+    model_config = ConfigDict(extra="forbid")
+    normalize: NormalizeRules
+    outline: OutlineRules
+    metadata: MetadataRules
+
+    def pattern_rules(self) -> Iterable[tuple[str, PatternRule]]:
+        """Every pattern rule with the file it belongs to."""
+        for name in FILES:
+            part = getattr(self, name.removesuffix(".toml"))
+            for field in type(part).model_fields:
+                value = getattr(part, field)
+                if isinstance(value, list):
+                    for rule in value:
+                        if isinstance(rule, PatternRule):
+                            yield name, rule
+
+
+def _rule_id_at(raw: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        items = raw.get(str(loc[0]))
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            return str(items[loc[1]].get("id", f"{loc[0]}[{loc[1]}]"))
+    return None
+
+
+def _load_file(path: Path | resources.abc.Traversable, label: str) -> tuple[type[BaseModel], dict[str, Any]]:
+    model = FILES[path.name]
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{label}: not valid TOML: {exc}") from None
+    try:
+        model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        rule_id = _rule_id_at(raw, loc)
+        field = ".".join(str(p) for p in (loc[2:] if rule_id else loc))
+        where = f"rule {rule_id}: " if rule_id else ""
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise RuleError(f"{label}: {where}{field}: {message}".replace(": : ", ": ")) from None
+    return model, raw
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, list) and isinstance(merged.get(key), list):
+            replaced = {item.get("id") for item in value if isinstance(item, dict)}
+            kept = [item for item in merged[key] if not (isinstance(item, dict) and item.get("id") in replaced)]
+            merged[key] = kept + value
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleBook:
+    """The shipped rules, with the files of each directory in `extra_dirs` merged on top.
+
+    >>> book = load_rules()
+    >>> any(rule.id == "noise.page_number" for rule in book.normalize.drop_line)
+    True
+    """
+    shipped = resources.files("policyparse.rules")
+    raws: dict[str, dict[str, Any]] = {}
+    for name in FILES:
+        _, raws[name] = _load_file(shipped / name, f"rules/{name}")
+    for directory in extra_dirs:
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise RuleError(f"{directory}: not a directory of rule files")
+        for path in sorted(directory.glob("*.toml")):
+            if path.name not in FILES:
+                raise RuleError(f"{path}: unknown rule file (expected one of {', '.join(FILES)})")
+            _, raw = _load_file(path, str(path))
+            raws[path.name] = _merge(raws[path.name], raw)
+    parts = {name.removesuffix(".toml"): FILES[name].model_validate(raw) for name, raw in raws.items()}
+    return RuleBook(**parts)
+
+
+@cache
+def default_rules() -> RuleBook:
+    """The shipped rules, loaded once per process."""
+    return load_rules()
