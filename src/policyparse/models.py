@@ -41,9 +41,14 @@ class Metadata(Record):
 
 
 class Section(Record):
-    id: str = Field(description="Path of id parts from the top level down, e.g. `三/(一)/1`; attachments start at `附件`.")
+    id: str = Field(
+        description="Path of id parts from the top level down, e.g. `三/(一)/1`; attachments start at `附件`. "
+        "A number repeated under one parent gets `#2`, `#3` so ids stay unique."
+    )
     level: int = Field(description="Depth in the outline, 1 for top-level sections.")
-    marker: str | None = Field(description="The numbering as printed (`一、`, `（一）`, `1．`); None when the source omitted it.")
+    marker: str | None = Field(
+        description="The numbering as printed (`一、`, `（一）`, `1．`); None when the source omitted it."
+    )
     title: str = Field(description="Heading text without its marker, up to the first `。`.")
     line: int = Field(description="1-based line of the source file holding the heading.")
     span: Span = Field(description="The heading (marker and title) in the normalized text.")

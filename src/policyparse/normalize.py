@@ -25,6 +25,8 @@ FOLD_TABLE = {**FULLWIDTH_ALNUM, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
 SPLIT_LINES = re.compile(r"\r\n|\r|\n")
 FRONT_MATTER_ITEM = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*?)\s*$")
 HAN = re.compile(r"[\u3400-\u9fff]")
+# Traditional text changes on roughly every third character; a few stray ones make it mixed.
+TRADITIONAL_SHARE = 0.15
 
 
 @dataclass
@@ -144,7 +146,7 @@ def convert_script(draft: Draft) -> Draft:
         return draft
     changed = sum(a != b for a, b in zip(joined, converted, strict=False))
     han = len(HAN.findall(joined))
-    script: Script = "traditional" if changed >= 0.05 * han else "mixed"
+    script: Script = "traditional" if changed >= TRADITIONAL_SHARE * han else "mixed"
     parts = converted.split("\n")
     if len(parts) != len(draft.lines):  # a conversion never adds newlines, but stay exact if one did
         parts = [_converter()(text) for text in texts]
@@ -172,10 +174,15 @@ def drop_noise_lines(draft: Draft) -> Draft:
     return draft
 
 
-def _runs_on(text: str) -> bool:
-    """A line of prose that stops without closing punctuation: a PDF line break, not a paragraph end."""
+def _runs_on(text: str, is_heading: Callable[[str], bool]) -> bool:
+    """A line of prose that stops without closing punctuation: a PDF line break, not a paragraph end.
+
+    A heading without a full stop stands alone: its next line is its body, not its continuation.
+    """
     stripped = text.strip()
     if not stripped or text.startswith("\t") or stripped[-1] in CLOSING:
+        return False
+    if "。" not in stripped and is_heading(stripped):
         return False
     return any(mark in stripped for mark in "。，；,")
 
@@ -193,7 +200,7 @@ def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank
     while i < len(lines):
         current = Line(lines[i].text, list(lines[i].pieces))
         i += 1
-        while _runs_on(current.text):
+        while _runs_on(current.text, is_heading):
             j = i
             while j < len(lines) and not lines[j].text.strip() and j - i < max_blank:
                 j += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .models import Section, Span
 from .normalize import NormalizedText
@@ -137,7 +138,7 @@ def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules) -> lis
         if hit:
             marker, title_start = hit
             out.append(Candidate(pos, title_start, hi, marker=marker, midline=True))
-    for this, nxt in zip(out, out[1:], strict=False):
+    for this, nxt in pairwise(out):
         this.title_end = nxt.start
     return out
 
@@ -200,7 +201,8 @@ class OutlineBuilder:
         self.used_ids.add(candidate)
         return candidate
 
-    def _make(self, start: int, end: int, marker: str | None, title: tuple[int, int], level: int, id_part: str) -> Section:
+    def _make(self, start: int, end: int, marker: str | None, title: tuple[int, int], level: int,
+              id_part: str) -> Section:
         parent = self.stack[-1].section if self.stack else None
         section_id = self._unique(f"{parent.id}/{id_part}" if parent else id_part)
         return Section(

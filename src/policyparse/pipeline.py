@@ -28,7 +28,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
     warnings = list(norm.warnings)
     if norm.text.strip() and not sections:
-        warnings.append(ParseWarning(code="no_outline", message="no numbered headings found; the document has no outline"))
+        warnings.append(ParseWarning(code="no_outline", message="no numbered headings: the document has no outline"))
     return Document(source=source, metadata=metadata, sections=sections, warnings=warnings, text=norm.text)
 
 

@@ -58,17 +58,31 @@ def _common_share(text: str, encoding: str) -> float:
     return common / len(sample)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows as NUL bytes on one side of most ASCII characters."""
-    even, odd = data[0::2], data[1::2]
-    if len(data) < 4 or len(data) % 2:
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese document is made of: CJK, CJK punctuation, printable ASCII, newlines."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    good = sum(1 for ch in sample if " " <= ch <= "~" or ch in "\t\r\n" or "\u3000" <= ch <= "\u9fff"
+               or "\uff00" <= ch <= "\uffef" or "\u2000" <= ch <= "\u206f")
+    return good / len(sample)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: of the two byte orders, the one that reads as a Chinese document."""
+    if len(data) < 2 or len(data) % 2 or b"\x00" not in data:
         return None
-    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
-    if zeros_odd > 0.3 and zeros_even < 0.05:
-        return "utf-16-le"
-    if zeros_even > 0.3 and zeros_odd < 0.05:
-        return "utf-16-be"
-    return None
+    readings = []
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_plausible_share(text), encoding, text))
+    if not readings:
+        return None
+    share, encoding, text = max(readings)
+    return (text, encoding) if share > 0.9 else None
 
 
 def _binary_reason(text: str) -> str | None:
@@ -92,17 +106,20 @@ def decode_bytes(data: bytes, source: str | None = None) -> SourceText:
             try:
                 return SourceText(data.decode(encoding), encoding.replace("-sig", " with BOM"), source)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{label}: not a text document ({encoding} BOM, then invalid bytes at {exc.start})") from None
-    for encoding in filter(None, (_utf16_without_bom(data), "utf-8")):
-        # A strict UTF decode of non-ASCII bytes is practically never an accident.
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        reason = _binary_reason(text)
-        if reason:
-            raise InputError(f"{label}: not a text document ({reason})")
-        return SourceText(text, encoding, source)
+                reason = f"{encoding} BOM, then invalid bytes at offset {exc.start}"
+                raise InputError(f"{label}: not a text document ({reason})") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return SourceText(utf16[0], utf16[1], source)
+    try:
+        # A strict UTF-8 decode of non-ASCII bytes is practically never an accident.
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if binary := _binary_reason(text):
+            raise InputError(f"{label}: not a text document ({binary})")
+        return SourceText(text, "utf-8", source)
     readings: dict[str, str] = {}
     for encoding in ("gb18030", "big5"):
         try:

@@ -69,7 +69,7 @@ class MarkerRule(PatternRule):
     numeral: Literal["chinese", "arabic", "enclosed_chinese", "parenthesized_digit", "circled"] = Field(
         description="How the `num` group is read as a number."
     )
-    id_format: str = Field(description="Id part built from the number, e.g. `({num})`; `{raw}` is the group as printed.")
+    id_format: str = Field(description="Id part made from the number, e.g. `({num})`; `{raw}`: the number as printed.")
     midline: bool = Field(default=False, description="May open a heading after `。` or `：` on a flattened line.")
 
 
@@ -177,7 +177,9 @@ def _load_file(path: Path | resources.abc.Traversable, label: str) -> tuple[type
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
-        if isinstance(value, list) and isinstance(merged.get(key), list):
+        if isinstance(value, list) and isinstance(merged.get(key), list) and all(isinstance(v, str) for v in value):
+            merged[key] = list(dict.fromkeys(merged[key] + value))  # word lists: a union, in order
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
             replaced = {item.get("id") for item in value if isinstance(item, dict)}
             kept = [item for item in merged[key] if not (isinstance(item, dict) and item.get("id") in replaced)]
             merged[key] = kept + value

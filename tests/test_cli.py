@@ -1,0 +1,126 @@
+"""The command line, through click's CliRunner, and the start-up cost of --help."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policyparse import __version__
+from policyparse.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "000_2b56176de5d9e3f3.txt"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_extract_json(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "--format", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert doc["metadata"]["doc_number"] == "石商务委发〔2021〕35号"
+    assert doc["sections"][2]["children"][0]["id"] == "三/(一)"
+    assert "\\u" not in result.output  # Chinese is written as Chinese
+
+
+def test_extract_rich_view_shows_metadata_and_outline(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", str(SAMPLE)], terminal_width=120)
+    assert result.exit_code == 0
+    assert "石商务委发〔2021〕35号" in result.output
+    assert "（一）围绕“六个一批”，完善乡村消费市场体系" in result.output
+    assert "No warnings." in result.output
+
+
+def test_extract_rich_view_lists_warnings_with_lines(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", str(ROOT / "samples" / "003_115909857b71146d.txt")], terminal_width=160)
+    assert result.exit_code == 0
+    assert "mojibake" in result.output and "Warnings" in result.output
+
+
+def test_extract_reads_stdin(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", "-", "--format", "json"], input="一、总体思路\n二、工作目标\n".encode("gb18030"))
+    assert result.exit_code == 0
+    assert [s["id"] for s in json.loads(result.output)["sections"]] == ["一", "二"]
+
+
+def test_extract_writes_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0 and result.output == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["metadata"]["issuer"] == "石柱土家族自治县商务委员会"
+
+
+def test_output_never_overwrites_the_input(runner: CliRunner, tmp_path: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    doc.write_text("一、总体思路\n", encoding="utf-8")
+    result = runner.invoke(cli, ["extract", str(doc), "--format", "json", "-o", str(doc)])
+    assert result.exit_code == 2
+    assert doc.read_text(encoding="utf-8") == "一、总体思路\n"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.joinpath("x.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") and p / "x.png",
+         "not a text document"),
+        (lambda p: p, "is a folder"),
+        (lambda p: p / "missing.txt", "no such file"),
+    ],
+    ids=["binary", "folder", "missing"],
+)
+def test_bad_input_exits_2_with_one_line(runner: CliRunner, tmp_path: Path, make, message: str) -> None:
+    path = make(tmp_path)
+    result = runner.invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert result.stderr.startswith(str(path))
+    assert "Traceback" not in result.output
+
+
+def test_max_bytes(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "--max-bytes", "100"])
+    assert result.exit_code == 2 and "over the limit" in result.stderr
+
+
+def test_broken_rules_directory_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "normalize.toml").write_text("[[strip]]\nid='noise.bad'\npattern='('\n", encoding="utf-8")
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "--rules", str(tmp_path)])
+    assert result.exit_code == 2 and "rule noise.bad: pattern" in result.stderr
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_schema_describes_every_field(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["schema"])
+    schema = json.loads(result.output)
+    for name, model in schema["$defs"].items():
+        for field, spec in model["properties"].items():
+            assert spec.get("description"), f"{name}.{field} has no description"
+
+
+@pytest.mark.parametrize("command", [[], ["extract"], ["schema"]])
+def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_help_does_not_load_dictionaries() -> None:
+    code = ("import sys; from policyparse.cli import cli\n"
+            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('jieba', 'opencc') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_python_dash_m() -> None:
+    result = subprocess.run([sys.executable, "-m", "policyparse", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "policyparse" in result.stdout

@@ -1,0 +1,167 @@
+"""Outline segmentation: marker forms, levels, titles, attachments, and what never opens a section."""
+
+import pytest
+
+from policyparse import parse_text
+
+
+def outline(text: str) -> list[tuple[str, int, str | None, str]]:
+    return [(s.id, s.level, s.marker, s.title) for s in parse_text(text).iter_sections()]
+
+
+def ids(text: str) -> list[str]:
+    return [s.id for s in parse_text(text).iter_sections()]
+
+
+@pytest.mark.parametrize(
+    ("heading", "marker", "id_part"),
+    [
+        ("一、总体思路", "一、", "一"),
+        ("十二、附则", "十二、", "十二"),
+        ("（一）加强组织领导", "（一）", "(一)"),
+        ("(四)实施县域商业设施提升工程", "(四)", "(四)"),
+        ("㈠加强组织领导", "㈠", "(一)"),
+        ("1．建设一批标准化农贸市场", "1．", "1"),
+        ("1.城乡共同配送", "1.", "1"),
+        ("1、加强培训", "1、", "1"),
+        ("（1）农产品质量追溯体系", "（1）", "(1)"),
+        ("(1)农产品质量追溯体系", "(1)", "(1)"),
+        ("⑴农产品质量追溯体系", "⑴", "(1)"),
+        ("①建立台账", "①", "①"),
+        ("第一章 总则", "第一章", "第一章"),
+    ],
+)
+def test_marker_forms(heading: str, marker: str, id_part: str) -> None:
+    (section,) = parse_text(heading).sections
+    assert (section.marker, section.id) == (marker, id_part)
+
+
+def test_levels_follow_first_appearance() -> None:
+    text = "一、主要任务\n1．建设市场\n（1）农贸市场\n二、保障措施\n（一）加强领导\n"
+    assert [(i, lvl) for i, lvl, _, _ in outline(text)] == [
+        ("一", 1), ("一/1", 2), ("一/1/(1)", 3), ("二", 1), ("二/(一)", 4)]
+
+
+def test_gb_t_9704_nesting() -> None:
+    text = "三、主要任务\n（一）完善体系\n1．建设市场。正文。\n（1）改造。\n①台账\n2．建设站点\n（二）优化供给\n"
+    assert ids(text) == ["三", "三/(一)", "三/(一)/1", "三/(一)/1/(1)", "三/(一)/1/(1)/①", "三/(一)/2", "三/(二)"]
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("1．建设一批标准化农贸市场。根据乡镇区域规划布局，持续加强建设。", "建设一批标准化农贸市场"),
+        ("（一）聚集重点，统筹兼顾。把巩固拓展脱贫攻坚成果作为首要任务。", "聚集重点，统筹兼顾"),
+        ("（一）实施农村电商提质发展工程，促进一二三产业融合发展。", "实施农村电商提质发展工程，促进一二三产业融合发展"),
+        ("（四） 电子商务培训提升工程", "电子商务培训提升工程"),
+        ("一、主要任务：", "主要任务"),
+        ("二、工作目标；", "工作目标"),
+    ],
+    ids=["to-first-stop", "comma-kept", "whole-sentence", "space-after-marker", "colon-dropped", "semicolon-dropped"],
+)
+def test_titles(line: str, title: str) -> None:
+    assert parse_text(line).sections[0].title == title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一、目标\n1.2亿元的销售额要完成。\n",
+        "一、目标\n3.5%的增长。\n",
+        "一、目标\n11.5.14.2 条款\n",
+        "一、目标\n2021年，建成20个。\n",
+        "一、目标\n完成任务（1）所列事项。\n",
+        "一、目标\n按照第一批试点推进。\n",
+        "一、目标\n十九届二中、三中全会精神。\n",
+    ],
+    ids=["decimal", "percent", "dotted-number", "year", "inline-cross-reference", "ordinal", "numbers-in-prose"],
+)
+def test_numbers_in_running_text_never_open_a_section(text: str) -> None:
+    assert ids(text) == ["一"]
+
+
+class TestAttachments:
+    def test_standalone_attachment_is_top_level_with_its_title(self) -> None:
+        text = "一、总体思路\n（一）加强领导\n附件：任务分解表\n附件\n\n2021年任务分解表\n\t序号\n"
+        assert outline(text)[-1] == ("附件", 1, "附件", "2021年任务分解表")
+
+    def test_listing_line_is_not_a_heading(self) -> None:
+        text = "一、总体思路\n附件：2021年任务分解表\n附件\n2021年任务分解表\n"
+        assert ids(text) == ["一", "附件"]
+
+    def test_titled_attachment_line_is_a_heading_when_nothing_follows(self) -> None:
+        text = "一、总体思路\n附件:实施步骤\n实施步骤\n一、部署启动阶段(2023年7月-12月)\n二、全面推广阶段\n"
+        assert outline(text) == [("一", 1, "一、", "总体思路"), ("附件", 1, "附件:", "实施步骤"),
+                                 ("附件/一", 2, "一、", "部署启动阶段(2023年7月-12月)"),
+                                 ("附件/二", 2, "二、", "全面推广阶段")]
+
+    def test_numbered_attachments_restart_their_numbering(self) -> None:
+        text = "一、总体思路\n附件1\n甲表\n一、说明\n附件2\n乙表\n（一）说明\n"
+        assert ids(text) == ["一", "附件1", "附件1/一", "附件2", "附件2/(一)"]
+        assert [s.level for s in parse_text(text).iter_sections()] == [1, 1, 2, 1, 2]
+
+    def test_appended_table(self) -> None:
+        assert ids("一、总体思路\n附表1\n项目清单\n") == ["一", "附表1"]
+
+    def test_mention_of_an_attachment_is_not_a_heading(self) -> None:
+        assert ids("一、总体思路\n对照实施步骤（见附件），制定方案。\n") == ["一"]
+
+
+class TestFlattenedBody:
+    BODY = ("一、总体思路。以习近平新时代中国特色社会主义思想为指导，" + "坚持新发展理念，" * 60
+            + "全面助力乡村振兴。二、工作目标。到2025年，建成一批市场。" + "完善体系，" * 100 + "。"
+            + "（一）加强组织领导。成立专班。1.2亿元资金到位。（二）加强政策支持。统筹资金。")
+
+    def test_headings_after_full_stops_are_found(self) -> None:
+        assert ids(self.BODY) == ["一", "二", "二/(一)", "二/(二)"]
+
+    def test_titles_end_at_the_first_full_stop(self) -> None:
+        assert [s.title for s in parse_text(self.BODY).iter_sections()] == ["总体思路", "工作目标", "加强组织领导",
+                                                                             "加强政策支持"]
+
+    def test_out_of_sequence_number_mid_line_is_running_text(self) -> None:
+        body = self.BODY + "引用第三项：五、其他事项。"
+        assert ids(body) == ["一", "二", "二/(一)", "二/(二)"]
+
+    def test_short_lines_do_not_split_mid_line(self) -> None:
+        assert ids("一、目标。二、任务。") == ["一"]
+
+
+class TestHeadingsWithoutMarkers:
+    def test_missing_parent_number_before_restarted_children(self) -> None:
+        text = ("（三）畅通双向流通渠道工程\n1．农产品上行供应链体系提升改造工程\n（1）追溯体系项目。正文。\n"
+                "（2）研供中心项目。正文。\n\n工业品下乡流通服务体系提升改造工程\n（1）消费体系融合发展项目。正文。\n")
+        assert outline(text)[-2:] == [("(三)/2", 2, None, "工业品下乡流通服务体系提升改造工程"),
+                                      ("(三)/2/(1)", 3, "（1）", "消费体系融合发展项目")]
+
+    def test_missing_number_after_last_sibling(self) -> None:
+        text = ("五、实施时限\n（一）实施准备阶段（2020年12月—2021年2月）\n正文。\n（二）项目验收阶段（2022年1月—2022年5月）\n"
+                "正文。\n\n巩固运营阶段（2022年5月—2022年12月）\n\n总结经验，提升水平。\n六、保障措施\n")
+        assert outline(text)[3] == ("五/(三)", 2, None, "巩固运营阶段（2022年5月—2022年12月）")
+
+    def test_signature_before_attachment_is_not_a_heading(self) -> None:
+        text = "一、总体思路\n（一）加强领导\n正文。\n（二）加强支持\n正文。\n某县人民政府办公室\n附件\n任务表\n"
+        assert ids(text) == ["一", "一/(一)", "一/(二)", "附件"]
+
+    def test_short_body_line_unlike_its_siblings_is_not_a_heading(self) -> None:
+        text = "一、总体思路\n（一）加强领导\n正文。\n（二）加强支持\n正文。\n各乡镇认真落实\n二、工作目标\n"
+        assert ids(text) == ["一", "一/(一)", "一/(二)", "二"]
+
+
+def test_repeated_number_keeps_ids_unique() -> None:
+    assert ids("一、目标\n一、任务\n") == ["一", "一#2"]
+
+
+def test_skipped_and_out_of_order_numbers_at_line_start_are_kept() -> None:
+    assert ids("1．甲\n3．丙\n2．乙\n") == ["1", "3", "2"]
+
+
+def test_section_line_is_the_source_line() -> None:
+    doc = parse_text("\n\n前言\n\n一、总体思路\n\n（一）加强领导\n")
+    assert [(s.id, s.line) for s in doc.iter_sections()] == [("一", 5), ("一/(一)", 7)]
+
+
+def test_section_span_points_at_the_heading() -> None:
+    doc = parse_text("前言\n一、总体思路\n")
+    span = doc.sections[0].span
+    assert doc.text[span.start : span.end] == "一、总体思路"

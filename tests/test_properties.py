@@ -1,0 +1,61 @@
+"""Properties that hold for any text: parsing never raises, normalization is idempotent, spans hold."""
+
+from functools import partial
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policyparse import Document, parse_text
+from policyparse.normalize import normalize
+from policyparse.numerals import chinese_to_int, int_to_chinese
+from policyparse.outline import starts_heading
+from policyparse.rulebook import default_rules
+
+RULES = default_rules()
+PIECES = ["一、", "（一）", "(二)", "1．", "2.", "3、", "（1）", "①", "㈠", "⑴", "第一章", "第二条", "附件", "附件1",
+          "附件：", "。", "：", "，", "\n", "\n\n", "\t", " ", "　", "- 12 -", "縣(xiàn)", "為", "万亩", "亿元", "%",
+          "以上", "１２", "20 18年", "?,F(xiàn)", "〔2021〕35号", "2021年6月29日", "---", "标题: 某", "@@", "（", "）"]
+chinese_text = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(alphabet="建设乡村消费市场体系目标任务0123456789", max_size=12)),
+    max_size=60,
+).map("".join)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def norm(text: str):
+    return normalize(text, RULES.normalize, partial(starts_heading, rules=RULES.outline))
+
+
+@SETTINGS
+@given(st.one_of(chinese_text, st.text(max_size=200)))
+def test_parsing_never_raises_and_records_point_into_the_text(text: str) -> None:
+    doc = parse_text(text)
+    source_lines = text.count("\n") + text.count("\r") + 1
+    for section in doc.iter_sections():
+        assert doc.text[section.span.start : section.span.end].strip().endswith(section.title)
+        assert 1 <= section.line <= source_lines
+
+
+@SETTINGS
+@given(chinese_text)
+def test_normalization_is_idempotent(text: str) -> None:
+    once = norm(text).text
+    assert norm(once).text == once
+
+
+@SETTINGS
+@given(chinese_text)
+def test_json_round_trips(text: str) -> None:
+    doc = parse_text(text)
+    again = Document.model_validate_json(doc.model_dump_json())
+    assert again.model_dump() == doc.model_dump()
+
+
+@given(st.integers(min_value=1, max_value=99))
+def test_chinese_numerals_round_trip(number: int) -> None:
+    assert chinese_to_int(int_to_chinese(number)) == number
+
+
+@given(st.integers(min_value=1000, max_value=2999))
+def test_years_read_digit_by_digit(year: int) -> None:
+    assert chinese_to_int("".join("〇一二三四五六七八九"[int(d)] for d in str(year))) == year

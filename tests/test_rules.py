@@ -1,0 +1,88 @@
+"""Every rule's own examples, and the errors a broken rule file gives."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from policyparse import RuleError, load_rules
+from policyparse.rulebook import default_rules
+
+RULES = [(name, rule) for name, rule in default_rules().pattern_rules()]
+
+
+@pytest.mark.parametrize(("file", "rule"), RULES, ids=[rule.id for _, rule in RULES])
+def test_rule_examples(file: str, rule) -> None:
+    assert rule.examples, f"{file}: rule {rule.id} has no examples"
+    assert rule.example_failures() == []
+
+
+def test_rule_ids_are_unique() -> None:
+    ids = [rule.id for _, rule in RULES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.fixture
+def user_dir(tmp_path: Path) -> Path:
+    return tmp_path / "myrules"
+
+
+def _write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[[drop_line]]\nid = 'noise.mine'\npattern = '(unclosed'\n", "rule noise.mine: pattern: missing ), unterminated"),
+        ("[[drop_line]]\nid = 'noise.mine'\npattern = 'x'\ncolour = 'red'\n", "rule noise.mine: colour: Extra inputs"),
+        ("[[drop_line]]\nid = 'Bad Id'\npattern = 'x'\n", "rule Bad Id: id: String should match pattern"),
+        ("drop_line = 3\n", "drop_line: Input should be a valid list"),
+        ("[[drop_line\n", "not valid TOML"),
+    ],
+    ids=["broken-regex", "unknown-field", "bad-id", "wrong-type", "bad-toml"],
+)
+def test_broken_rule_file_names_file_rule_and_field(user_dir: Path, body: str, expected: str) -> None:
+    path = _write(user_dir, "normalize.toml", body)
+    with pytest.raises(RuleError) as err:
+        load_rules([user_dir])
+    assert str(err.value).startswith(str(path))
+    assert expected in str(err.value)
+
+
+def test_marker_rule_without_num_group_is_refused(user_dir: Path) -> None:
+    _write(user_dir, "outline.toml", "[[marker]]\nid='outline.x'\nform='x'\nnumeral='arabic'\nid_format='{num}'\n"
+           "pattern='\\d+'\n")
+    with pytest.raises(RuleError, match=r"rule outline\.x: pattern: missing named group\(s\) num"):
+        load_rules([user_dir])
+
+
+def test_unknown_rule_file_is_refused(user_dir: Path) -> None:
+    _write(user_dir, "typo.toml", "")
+    with pytest.raises(RuleError, match="unknown rule file"):
+        load_rules([user_dir])
+
+
+def test_user_rule_adds_to_shipped_rules(user_dir: Path) -> None:
+    _write(user_dir, "normalize.toml", "[[drop_line]]\nid='noise.site_footer'\npattern='^版权所有'\n"
+           "examples=['版权所有：某某县人民政府']\n")
+    book = load_rules([user_dir])
+    ids = [rule.id for rule in book.normalize.drop_line]
+    assert "noise.site_footer" in ids and "noise.page_number" in ids
+
+
+def test_user_rule_with_a_shipped_id_replaces_it(user_dir: Path) -> None:
+    _write(user_dir, "normalize.toml", "[[drop_line]]\nid='noise.page_number'\npattern='^PAGE$'\n")
+    book = load_rules([user_dir])
+    rules = [rule for rule in book.normalize.drop_line if rule.id == "noise.page_number"]
+    assert [rule.pattern for rule in rules] == ["^PAGE$"]
+
+
+def test_shipped_rules_copy_loads_as_a_user_directory(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "rules"
+    copy = tmp_path / "copy"
+    shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    assert load_rules([copy]) == load_rules()
