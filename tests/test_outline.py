@@ -148,6 +148,20 @@ class TestHeadingsWithoutMarkers:
         assert ids(text) == ["一", "一/(一)", "一/(二)", "二"]
 
 
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        ("第一章 总则\n第一条 为了规范资金管理，制定本办法。\n第二条 本办法适用于全县。\n", ["总则", "", ""]),
+        ("第三条（资金来源）资金来源于专项资金。\n", ["资金来源"]),
+    ],
+    ids=["plain-articles", "article-with-heading"],
+)
+def test_articles_have_a_title_only_when_they_carry_a_heading(text: str, titles: list[str]) -> None:
+    doc = parse_text(text)
+    assert [s.title for s in doc.iter_sections()] == titles
+    assert doc.iter_sections()[-1].id.endswith(("第二条", "第三条"))
+
+
 def test_repeated_number_keeps_ids_unique() -> None:
     assert ids("一、目标\n一、任务\n") == ["一", "一#2"]
 

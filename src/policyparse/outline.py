@@ -21,6 +21,7 @@ from .rulebook import AttachmentRule, MarkerRule, OutlineRules
 
 TITLE_TRAILING = " \t；;：:，,、"
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+BRACKETED_HEADING = re.compile(r"\s*[（(【\[]([^（()）【】\[\]。]{1,30})[）)】\]]")
 # A heading restored without its marker is a short phrase, not a sentence.
 IMPLIED_MAX_LENGTH = 40
 IMPLIED_SHARED_SUFFIX = 2
@@ -118,6 +119,12 @@ def _title_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in TITLE_TRAILING:
         end -= 1
     return start, end
+
+
+def _bracketed_title(text: str, start: int, end: int) -> tuple[int, int]:
+    """The heading in brackets right after a marker (`第三条（资金来源）`), or an empty title."""
+    found = BRACKETED_HEADING.match(text, start, end)
+    return found.span(1) if found else (start, start)
 
 
 def _lines(text: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int]]:
@@ -241,6 +248,8 @@ class OutlineBuilder:
         parent_id = self.stack[-1].section.id if self.stack else ""
         self.last_child_number[f"{parent_id}@{level}"] = marker.number
         title = _title_bounds(self.norm.text, cand.title_start, cand.title_end)
+        if marker.rule.title == "bracketed":
+            title = _bracketed_title(self.norm.text, cand.title_start, cand.title_end)
         section = self._make(cand.start, cand.title_start, marker.text, title, level, marker.id_part)
         self._attach(Node(section, marker.number, marker.rule))
 

@@ -71,6 +71,11 @@ class MarkerRule(PatternRule):
     )
     id_format: str = Field(description="Id part made from the number, e.g. `({num})`; `{raw}`: the number as printed.")
     midline: bool = Field(default=False, description="May open a heading after `。` or `：` on a flattened line.")
+    title: Literal["sentence", "bracketed"] = Field(
+        default="sentence",
+        description="`sentence`: the title runs to the first `。`; `bracketed`: only a heading in brackets right "
+        "after the marker is a title (articles: `第三条（资金来源）…`), else the title is empty.",
+    )
 
 
 class AttachmentRule(PatternRule):
