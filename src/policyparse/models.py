@@ -55,10 +55,82 @@ class Section(Record):
     children: list[Section] = Field(default_factory=list, description="Sections nested under this one.")
 
 
+Comparator = Literal[">=", "<=", "=", "~", "range"]
+TargetKind = Literal["count", "money", "funding", "share", "growth", "area", "people", "duration", "volume", "other"]
+
+
+class Target(Record):
+    """A quantity the document commits someone to achieve, build, reach, train, sell, spend or cap."""
+
+    indicator: str = Field(description="Shortest noun phrase naming what is counted or measured, e.g. `乡镇物流中转站`.")
+    value: float = Field(description="The number as written (`1.2` for `1.2亿元`); the low end of a range.")
+    value_max: float | None = Field(default=None, description="The high end of a range (`2—3个` → 3), else None.")
+    unit: str = Field(description="The unit as written, scale included: `个`, `万亩`, `亿元`, `%`.")
+    base_value: float = Field(description="`value` in the base unit: `1.2亿元` → 120000000.")
+    base_unit: str = Field(description="The unit without its scale: `亿元` → `元`, `万亩` → `亩`.")
+    comparator: Comparator = Field(
+        description="`>=` (以上, 不少于 …), `<=` (以下, 不超过, 以内 …), `~` (左右, 约), `range`, else `=`."
+    )
+    kind: TargetKind = Field(description="What sort of quantity: count, money, funding, share, growth, area, people, "
+                             "duration, volume or other.")
+    modality: str | None = Field(default=None, description="`力争`, `确保` … when the commitment is qualified so.")
+    aggregation: str | None = Field(default=None, description="`累计`, `年均`, `每年`, `各` when the figure is one.")
+    deadline: str | None = Field(default=None, description="`YYYY`, `YYYY-MM` or `YYYY-MM-DD` by which it is due.")
+    section: str | None = Field(default=None, description="Id of the innermost section holding it.")
+    lead_units: list[str] | None = Field(default=None, description="Units responsible for it, lead first.")
+    figure: str = Field(description="The figure as written, e.g. `100个以上`.")
+    text: str = Field(description="The sentence (or table cell) it stands in.")
+    line: int = Field(description="1-based source line of the figure.")
+    span: Span = Field(description="Where `text` stands in the normalized text.")
+
+
+class Deadline(Record):
+    """A time limit stated in the text, whether or not a figure goes with it."""
+
+    text: str = Field(description="The time limit as written, with the rest of its clause.")
+    date: str | None = Field(description="End of the period as `YYYY[-MM[-DD]]`; the first occurrence on or after "
+                             "the document's date when recurring; None when it cannot be resolved.")
+    recurring: bool = Field(default=False, description="True for `每年11月底前`, `每季度` and the like.")
+    section: str | None = Field(default=None, description="Id of the innermost section holding it.")
+    line: int = Field(description="1-based source line.")
+    span: Span = Field(description="Where `text` stands in the normalized text.")
+
+
+class Assignment(Record):
+    """A statement of the units responsible for a section."""
+
+    section: str | None = Field(description="Id of the section it assigns (the one holding it, or one it names).")
+    units: list[str] = Field(description="Units as written, in order, the lead first.")
+    rule: str = Field(description="Id of the rule that read it, e.g. `lead.bracket`.")
+    text: str = Field(description="The statement as written.")
+    line: int = Field(description="1-based source line.")
+    span: Span = Field(description="Where `text` stands in the normalized text.")
+
+
+class Task(Record):
+    """One row of a task table (任务分解表)."""
+
+    no: str | None = Field(default=None, description="The row's number (序号) as written.")
+    category: str | None = Field(default=None, description="Category (类别), carried down from the row above when empty.")
+    project: str | None = Field(default=None, description="Project (项目).")
+    task: str = Field(description="The task text (工作任务).")
+    lead_units: list[str] = Field(default_factory=list, description="牵头单位, in order.")
+    support_units: list[str] = Field(default_factory=list, description="责任单位 / 配合单位, in order.")
+    deadline: str | None = Field(default=None, description="完成时限 as `YYYY[-MM[-DD]]`.")
+    deadline_text: str | None = Field(default=None, description="完成时限 as written.")
+    section: str | None = Field(default=None, description="Id of the section holding the table.")
+    line: int = Field(description="1-based source line of the row's first cell.")
+    span: Span = Field(description="Where the task cell stands in the normalized text.")
+
+
 class Document(Record):
     source: str | None = Field(default=None, description="Path the document was read from, or None for text input.")
     metadata: Metadata = Field(default_factory=Metadata, description="Title, 发文字号, issuer, date and reading facts.")
     sections: list[Section] = Field(default_factory=list, description="The outline as a tree of top-level sections.")
+    targets: list[Target] = Field(default_factory=list, description="Quantitative targets, in text order.")
+    deadlines: list[Deadline] = Field(default_factory=list, description="Every explicit time limit, in text order.")
+    assignments: list[Assignment] = Field(default_factory=list, description="Statements of responsible units.")
+    tasks: list[Task] = Field(default_factory=list, description="Rows of task tables.")
     warnings: list[ParseWarning] = Field(default_factory=list, description="Problems found while reading the text.")
     text: str = Field(
         default="",

@@ -75,9 +75,15 @@ class Draft:
     damaged_lines: set[int] = field(default_factory=set)
 
 
+def _trim(line: str) -> str:
+    """Trailing spaces go; a line that holds only a tab stays a tab: it is an empty table cell."""
+    trimmed = line.rstrip()
+    return "\t" if not trimmed and "\t" in line else trimmed
+
+
 def split_lines(text: str) -> list[Line]:
     """Split on CRLF, CR or LF (not on the form feeds and separators `str.splitlines` takes)."""
-    return [Line(part.rstrip(), [(0, number)]) for number, part in enumerate(SPLIT_LINES.split(text), start=1)]
+    return [Line(_trim(part), [(0, number)]) for number, part in enumerate(SPLIT_LINES.split(text), start=1)]
 
 
 def read_front_matter(draft: Draft) -> Draft:
@@ -162,7 +168,7 @@ def fold_width(draft: Draft) -> Draft:
     and Chinese punctuation (`，（）`) stays as written.
     """
     for line in draft.lines:
-        line.text = line.text.translate(FOLD_TABLE).rstrip()
+        line.text = _trim(line.text.translate(FOLD_TABLE))
     return draft
 
 

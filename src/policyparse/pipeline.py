@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from .extract import extract
 from .metadata import extract_metadata
 from .models import Document, ParseWarning
 from .normalize import normalize
@@ -26,10 +27,14 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     sections = split_sections(norm, rules.outline)
     metadata = extract_metadata(norm, sections, rules.metadata)
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
-    warnings = list(norm.warnings)
+    flat = Document(sections=sections).iter_sections()
+    found = extract(norm, flat, metadata, rules)
+    warnings = list(norm.warnings) + found.warnings
     if norm.text.strip() and not sections:
         warnings.append(ParseWarning(code="no_outline", message="no numbered headings: the document has no outline"))
-    return Document(source=source, metadata=metadata, sections=sections, warnings=warnings, text=norm.text)
+    return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
+                    deadlines=found.deadlines, assignments=found.assignments, tasks=found.tasks,
+                    warnings=warnings, text=norm.text)
 
 
 def parse_file(path: str | Path, *, rules: RuleBook | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:

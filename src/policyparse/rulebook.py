@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import RuleError
+
+T = TypeVar("T")
 
 
 class PatternRule(BaseModel):
@@ -125,10 +127,136 @@ class MetadataRules(BaseModel):
     site_words: list[str] = Field(description="Words that mark a front-matter publisher as a website, not an issuer.")
 
 
+class UnitWord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    word: str = Field(min_length=1, description="The unit as written, without scale: `个`, `亩`, `元`.")
+    kind: Literal["count", "money", "share", "area", "people", "duration", "volume", "other"]
+
+
+class ComparatorWord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    word: str = Field(min_length=1)
+    symbol: Literal[">=", "<=", "~"]
+
+
+class UnitsRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scales: dict[str, float] = Field(description="Scale words and their factors: 万 → 10000.")
+    units: list[UnitWord]
+    comparators_after: list[ComparatorWord]
+    comparators_before: list[ComparatorWord]
+    approximate_infixes: list[str] = Field(default_factory=list, description="`100余个`: more than the number.")
+
+
+class TargetsRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action_verbs: list[str]
+    trailing_words: list[str]
+    leading_words: list[str]
+    growth_words: list[str]
+    share_words: list[str]
+    people_nouns: list[str]
+    funding_words: list[str]
+    modality_words: list[str]
+    after_stop_words: list[str]
+    aggregation_words: list[str]
+    activity_suffix: str = Field(description="Regex of activity nouns an indicator may end with, removed.")
+    exclusion: list[PatternRule] = Field(default_factory=list, description="Spans whose numbers are never targets.")
+
+    @model_validator(mode="after")
+    def _compile_suffix(self) -> TargetsRules:
+        try:
+            re.compile(self.activity_suffix)
+        except re.error as exc:
+            raise ValueError(f"activity_suffix: {exc}") from None
+        return self
+
+
+GROUPS_BY_KIND = {
+    "point": ("year",),
+    "period": ("y1", "m1", "m2"),
+    "years": ("y1", "y2"),
+    "recurring": ("every",),
+    "relative": ("word",),
+    "five_year": ("n",),
+}
+
+
+class TimeRule(PatternRule):
+    kind: Literal["point", "period", "years", "recurring", "relative", "five_year"]
+    limit: bool = Field(description="Whether it is a time limit on its own, listed under `deadlines`.")
+
+    @model_validator(mode="after")
+    def _groups_of_kind(self) -> TimeRule:
+        missing = [g for g in GROUPS_BY_KIND[self.kind] if g not in self.regex.groupindex]
+        if missing:
+            raise ValueError(f"pattern: a {self.kind} rule needs named group(s) {', '.join(missing)}")
+        return self
+
+
+class DeadlinesRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    time: list[TimeRule]
+    start: list[PatternRule] = Field(default_factory=list, description="Start dates, which are not limits.")
+    name_year: list[PatternRule] = Field(default_factory=list, description="Years that are part of a name.")
+
+
+class StatementRule(PatternRule):
+    @model_validator(mode="after")
+    def _unit_groups(self) -> StatementRule:
+        groups = self.regex.groupindex
+        if not ({"units", "lead"} & set(groups)):
+            raise ValueError("pattern: needs a named group `units` or `lead`")
+        return self
+
+
+class AssignmentsRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    statement: list[StatementRule]
+    separator: str = Field(description="Regex splitting a list of units.")
+    names_with_and: list[str] = Field(description="Unit names with 和 inside, never split there.")
+    placeholder: str = Field(description="Regex of words that name no body (`相关单位`).")
+    person: str = Field(description="Regex of people and posts (`副县长`).")
+    suffixes: list[str] = Field(description="Endings of unit names.")
+    aliases: dict[str, str] = Field(default_factory=dict, description="Written name → reported name.")
+
+    @model_validator(mode="after")
+    def _compile(self) -> AssignmentsRules:
+        for name in ("separator", "placeholder", "person"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return self
+
+
+class TableColumns(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    no: list[str]
+    category: list[str]
+    project: list[str]
+    task: list[str]
+    lead: list[str]
+    support: list[str]
+    deadline: list[str]
+    note: list[str]
+
+
+class TablesRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    columns: TableColumns
+    run_together: list[PatternRule] = Field(default_factory=list)
+
+
 FILES: dict[str, type[BaseModel]] = {
     "normalize.toml": NormalizeRules,
     "outline.toml": OutlineRules,
     "metadata.toml": MetadataRules,
+    "units.toml": UnitsRules,
+    "targets.toml": TargetsRules,
+    "deadlines.toml": DeadlinesRules,
+    "assignments.toml": AssignmentsRules,
+    "tables.toml": TablesRules,
 }
 
 
@@ -139,6 +267,11 @@ class RuleBook(BaseModel):
     normalize: NormalizeRules
     outline: OutlineRules
     metadata: MetadataRules
+    units: UnitsRules
+    targets: TargetsRules
+    deadlines: DeadlinesRules
+    assignments: AssignmentsRules
+    tables: TablesRules
 
     def pattern_rules(self) -> Iterable[tuple[str, PatternRule]]:
         """Every pattern rule with the file it belongs to."""
@@ -215,6 +348,23 @@ def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleBook:
             raws[path.name] = _merge(raws[path.name], raw)
     parts = {name.removesuffix(".toml"): FILES[name].model_validate(raw) for name, raw in raws.items()}
     return RuleBook(**parts)
+
+
+def compiled_per_rules(build: Callable[[Any], T]) -> Callable[[Any], T]:
+    """Cache what `build` derives from a rules object, once per object.
+
+    Rule models hold lists and so are not hashable; the cache is keyed by identity and
+    keeps the object alive, so an id is never reused while its entry stands.
+    """
+    entries: dict[int, tuple[Any, T]] = {}
+
+    def derived(rules: Any) -> T:
+        entry = entries.get(id(rules))
+        if entry is None or entry[0] is not rules:
+            entry = entries[id(rules)] = (rules, build(rules))
+        return entry[1]
+
+    return derived
 
 
 @cache

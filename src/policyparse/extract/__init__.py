@@ -1,0 +1,71 @@
+"""Extraction: targets, time limits, responsible units and task tables, read with the rules in `rules/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Assignment, Deadline, Metadata, ParseWarning, Section, Target, Task
+from ..normalize import NormalizedText
+from ..rulebook import RuleBook
+from .deadlines import extract_deadlines, find_times, plan_horizon
+from .numbers import find_figures
+from .tables import find_tables, read_tasks
+from .targets import Context, Scope, excluded_spans, read_targets
+from .text import SectionIndex, paragraph_bounds
+from .units import extract_assignments, find_statements
+
+
+@dataclass(frozen=True)
+class Extraction:
+    targets: list[Target]
+    deadlines: list[Deadline]
+    assignments: list[Assignment]
+    tasks: list[Task]
+    warnings: list[ParseWarning]
+
+
+def _run_together(norm: NormalizedText, rules: RuleBook, start: int) -> tuple[list[ParseWarning], list[tuple[int, int]]]:
+    """Lines where table cells ran together: warned about, and no figure is read there."""
+    warnings, spans = [], []
+    for rule in rules.tables.run_together:
+        for found in rule.regex.finditer(norm.text, start):
+            lo, hi = paragraph_bounds(norm.text, found.start())
+            line = norm.source_line(found.start())
+            warnings.append(ParseWarning(code="cells_run_together", line=line, message=(
+                f"table cells run together without separators near '{found.group(0)}'; no figures read on this line")))
+            spans.append((lo, hi))
+    return warnings, spans
+
+
+def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, rules: RuleBook) -> Extraction:
+    """Every record the extraction rules find in a normalized, segmented document."""
+    index = SectionIndex.build(sections)
+    body = index.body_start
+    excluded = excluded_spans(norm.text, rules.targets)
+    quoted = [span for rule in rules.targets.exclusion if rule.id == "exclude.quoted"
+              for span in (m.span() for m in rule.regex.finditer(norm.text))]
+    times = [t for t in find_times(norm.text, rules.deadlines, metadata.issued_date, start=body)
+             if not any(a <= t.start and t.end <= b for a, b in quoted)]
+    statements = find_statements(norm.text, rules.assignments, start=body)
+    tables = find_tables(norm, rules.tables)
+    tasks = read_tasks(norm, tables, index, rules.deadlines, rules.assignments, metadata.issued_date)
+    warnings, run_together = _run_together(norm, rules, body)
+    ctx = Context(
+        norm=norm, index=index, rules=rules, times=times, statements=statements,
+        horizon=plan_horizon(metadata.title, sections, times), excluded=sorted(excluded + run_together),
+        figures=find_figures(norm.text, rules.units),
+    )
+    table_spans = [(t.start, t.end) for t in tables]
+    targets = read_targets(ctx, Scope(body, len(norm.text)), skip=table_spans)
+    for task in tasks:
+        scope = Scope(task.span.start, task.span.end, deadline=task.deadline,
+                      units=(task.lead_units + task.support_units) or None)
+        targets += read_targets(ctx, scope)
+    targets.sort(key=lambda t: t.span.start)
+    return Extraction(
+        targets=targets,
+        deadlines=extract_deadlines(norm, times, index),
+        assignments=extract_assignments(norm, statements, index, sections),
+        tasks=tasks,
+        warnings=warnings,
+    )

@@ -1,0 +1,128 @@
+"""The indicator of a target: the shortest noun phrase naming what is counted.
+
+This is the one module that imports jieba. Its words come from jieba's dictionary plus
+the domain words of `rules/targets.toml` (action verbs, modality and aggregation words),
+so that `新建或提升改造电商综合服务中心` splits at its verbs. The tokenizer is built on
+first use: a document without figures never loads the dictionary.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from functools import cache
+
+from ..rulebook import TargetsRules, compiled_per_rules
+
+SPACES = re.compile(r"\s+")
+LIST_BREAK = "、"
+
+
+@cache
+def _jieba_cut() -> Callable[[str], list[str]]:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return lambda text: list(tokenizer.cut(text, HMM=True))
+
+
+@compiled_per_rules
+def _tokenize_with(rules: TargetsRules) -> Callable[[str], list[str]]:
+    words = frozenset({*rules.action_verbs, *rules.modality_words, *rules.aggregation_words, *rules.growth_words})
+    return _with_words(_jieba_cut(), words)
+
+
+def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Callable[[str], list[str]]:
+    """Re-join jieba tokens that together spell one of `words` (`提升`+`改造` stay apart; `同比`+`增长` join)."""
+    longest = max((len(w) for w in words), default=1)
+
+    def tokenize(text: str) -> list[str]:
+        tokens = cut(text)
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            joined, best = "", 1
+            for j in range(i, min(len(tokens), i + 4)):
+                joined += tokens[j]
+                if len(joined) > longest:
+                    break
+                if joined in words:
+                    best = j - i + 1
+            out.append("".join(tokens[i : i + best]))
+            i += best
+        return out
+
+    return tokenize
+
+
+def _strip_words(phrase: str, words: list[str], leading: bool) -> str:
+    changed = True
+    ordered = sorted(words, key=len, reverse=True)
+    while changed and phrase:
+        changed = False
+        for word in ordered:
+            if leading and phrase.startswith(word) and len(phrase) > len(word):
+                phrase, changed = phrase[len(word) :], True
+            elif not leading and phrase.endswith(word) and len(phrase) > len(word):
+                phrase, changed = phrase[: -len(word)], True
+    return phrase
+
+
+def _tidy(phrase: str, rules: TargetsRules) -> str:
+    phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
+    phrase = _strip_words(phrase, rules.leading_words, leading=True)
+    phrase = _strip_words(phrase, rules.trailing_words, leading=False)
+    return phrase.strip("，,、；;：:。 ")
+
+
+def indicator_before(clause: str, rules: TargetsRules) -> str:
+    """The indicator in the words before a figure: after the verb that opens the phrase.
+
+    >>> from policyparse.rulebook import default_rules
+    >>> indicator_before("2021年建成乡镇物流中转站", default_rules().targets)
+    '乡镇物流中转站'
+    """
+    clause = _strip_words(SPACES.sub("", clause), [*rules.modality_words, *rules.leading_words], leading=True)
+    tokens = _tokenize_with(rules)(clause) if clause else []
+    verbs = set(rules.action_verbs)
+    phrase = clause
+    for i, token in enumerate(tokens):
+        if token in verbs:
+            rest = tokens[i + 1 :]
+            while rest and (rest[0] in verbs or rest[0] in ("或", "和", "及", "并", "、")):
+                rest = rest[1:]
+            tail = _tidy("".join(rest), rules)
+            phrase = tail if tail else "".join(tokens[:i])
+            break
+    if "的" in phrase:
+        phrase = phrase.rsplit("的", 1)[1] or phrase.replace("的", "")
+    return _tidy(phrase, rules)
+
+
+def indicator_after(words: str, rules: TargetsRules, keep_verbs: bool = False) -> str:
+    """The indicator in the words after a figure (`5个十亿级产业集群`, `90%的县达到…`).
+
+    >>> from policyparse.rulebook import default_rules
+    >>> indicator_after("有代表性、有特色、适合网销的产品实现标准化生产", default_rules().targets)
+    '适合网销产品'
+    """
+    words = SPACES.sub("", words).lstrip("的")
+    words = re.sub(rules.activity_suffix, "", words) or words
+    if not keep_verbs:
+        tokens = _tokenize_with(rules)(words)
+        verbs = set(rules.action_verbs)
+        cut = next((i for i, token in enumerate(tokens) if i > 0 and token in verbs), len(tokens))
+        words = "".join(tokens[:cut])
+        words = re.sub(rules.activity_suffix, "", words) or words
+        if "的" in words and LIST_BREAK in words.split("的")[0]:
+            words = words[words.rfind(LIST_BREAK, 0, words.index("的")) + 1 :]
+    return _tidy(words.replace("的", ""), rules)
+
+
+def first_token(words: str, rules: TargetsRules) -> str:
+    """The first word of `words`, as the tokenizer cuts it."""
+    tokens = _tokenize_with(rules)(SPACES.sub("", words)[:12])
+    return tokens[0] if tokens else ""

@@ -1,0 +1,211 @@
+"""Task tables (任务分解表) in the three shapes exports leave them in.
+
+- flattened, one cell per line (`\\t序号`, `\\t类别`, …), blank cells as empty lines,
+  a cell split over two lines, merged cells absent from continuation rows;
+- one row per line with tab-separated cells;
+- Markdown pipe tables.
+
+Columns are recognized by their header words (synonyms in `rules/tables.toml`). A row
+keeps the offsets of its cells so that the targets inside a task are read in place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Span, Task
+from ..normalize import NormalizedText
+from ..rulebook import AssignmentsRules, DeadlinesRules, TablesRules
+from .deadlines import find_times
+from .text import SectionIndex
+from .units import split_units
+
+MIN_HEADER_COLUMNS = 3
+PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+# A 完成时限 cell: a date, or one of the phrases tables use for open-ended tasks.
+DATE_CELL = re.compile(r"^(?:(?:19|20)\d{2}\s*(?:年|[-./]).*|\d{1,2}\s*月.*|长期|长期坚持|持续推进|持续开展|常态化推进|常态化|"
+                       r"每年|每季度|按季度|每月|按月|年内|年底前)$")
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Table:
+    """A task table: its column names in order, its rows of cells, and where it stands."""
+
+    columns: list[str]
+    rows: list[list[Cell | None]] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+def _column_of(word: str, rules: TablesRules) -> str | None:
+    word = word.strip().strip("*")
+    for name, synonyms in rules.columns.model_dump().items():
+        if word in synonyms:
+            return str(name)
+    return None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for line in text.split("\n"):
+        out.append((start, start + len(line)))
+        start += len(line) + 1
+    return out
+
+
+def _cell(text: str, lo: int, hi: int) -> Cell:
+    raw = text[lo:hi]
+    lead = len(raw) - len(raw.lstrip())
+    stripped = raw.strip()
+    return Cell(stripped, lo + lead, lo + lead + len(stripped))
+
+
+def _split_row(text: str, lo: int, hi: int, pipe: bool) -> list[Cell]:
+    line = text[lo:hi]
+    separator = "|" if pipe else "\t"
+    cells, offset = [], lo
+    parts = line.split(separator)
+    if pipe:
+        parts = parts[1:-1] if line.strip().startswith("|") else parts
+        offset += line.index("|") + 1 if line.strip().startswith("|") else 0
+    for part in parts:
+        cells.append(_cell(text, offset, offset + len(part)))
+        offset += len(part) + 1
+    return cells
+
+
+def _is_date_cell(cell: Cell | None) -> bool:
+    return cell is not None and len(cell.text) <= 24 and bool(DATE_CELL.match(cell.text))
+
+
+def _align(cells: list[Cell], columns: list[str]) -> list[list[Cell | None]]:
+    """Cut a run of cells into rows, anchored on the deadline column when there is one.
+
+    A row whose leading (merged) cells are absent is padded at the front.
+    """
+    width = len(columns)
+    if "deadline" not in columns:
+        return [list(cells[i : i + width]) for i in range(0, len(cells), width) if any(c.text for c in cells[i:i+width])]
+    anchor = columns.index("deadline")
+    rows: list[list[Cell | None]] = []
+    i = 0
+    while i < len(cells):
+        j = next((k for k in range(i, len(cells)) if _is_date_cell(cells[k])), None)
+        if j is None:
+            break
+        before: list[Cell | None] = list(cells[i:j])[-anchor:] if anchor else []
+        before = [None] * (anchor - len(before)) + before
+        after: list[Cell | None] = list(cells[j + 1 : j + width - anchor])
+        after += [None] * (width - anchor - 1 - len(after))
+        rows.append([*before, cells[j], *after])
+        i = j + width - anchor
+    return rows
+
+
+def find_tables(norm: NormalizedText, rules: TablesRules) -> list[Table]:
+    """Every task table in the text."""
+    text = norm.text
+    lines = _lines(text)
+    tables: list[Table] = []
+    index = 0
+    while index < len(lines):
+        lo, hi = lines[index]
+        line = text[lo:hi]
+        pipe = line.strip().startswith("|")
+        inline = _split_row(text, lo, hi, pipe) if ("\t" in line.strip() or pipe) else []
+        inline_columns = [_column_of(c.text, rules) for c in inline]
+        if len([c for c in inline_columns if c]) >= MIN_HEADER_COLUMNS:
+            table, index = _read_row_table(text, lines, index, [c or "note" for c in inline_columns], pipe)
+            tables.append(table)
+            continue
+        header: list[str] = []
+        k = index
+        while k < len(lines) and (name := _column_of(text[lines[k][0] : lines[k][1]], rules)):
+            header.append(name)
+            k += 1
+        if len(header) >= MIN_HEADER_COLUMNS and "task" in header:
+            table, index = _read_flat_table(text, lines, k, header)
+            table.start = lo
+            tables.append(table)
+            continue
+        index += 1
+    return tables
+
+
+def _read_row_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str],
+                    pipe: bool) -> tuple[Table, int]:
+    table = Table(columns, start=lines[index][0])
+    index += 1
+    while index < len(lines):
+        lo, hi = lines[index]
+        line = text[lo:hi]
+        if not line.strip() or (pipe and not line.strip().startswith("|")) or (not pipe and "\t" not in line):
+            break
+        if not (pipe and PIPE_RULE.match(line)):
+            cells = _split_row(text, lo, hi, pipe)
+            padded: list[Cell | None] = [None] * (len(columns) - len(cells)) + list(cells[-len(columns):])
+            table.rows.append(padded)
+        table.end = hi
+        index += 1
+    return table, index
+
+
+def _read_flat_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str]) -> tuple[Table, int]:
+    cells: list[Cell] = []
+    end = lines[index - 1][1]
+    while index < len(lines):
+        lo, hi = lines[index]
+        line = text[lo:hi]
+        if line.startswith("\t"):
+            cells.append(_cell(text, lo, hi))
+        elif line.strip():
+            if len(line.strip()) > 20 or not cells:
+                break  # a paragraph after the table
+            cells[-1].text += line.strip()  # a cell the export split over two lines
+            cells[-1].end = lo + len(line.rstrip())
+        end = hi
+        index += 1
+    table = Table(columns, _align(cells, columns), end=end)
+    return table, index
+
+
+def read_tasks(norm: NormalizedText, tables: list[Table], index: SectionIndex, deadline_rules: DeadlinesRules,
+               unit_rules: AssignmentsRules, doc_date: str | None) -> list[Task]:
+    """One task per table row, categories carried down from the row above."""
+    tasks: list[Task] = []
+    for table in tables:
+        category: str | None = None
+        for row in table.rows:
+            cell = dict(zip(table.columns, row, strict=False))
+            task_cell = cell.get("task")
+            if task_cell is None or not task_cell.text:
+                continue
+            category = _text(cell.get("category")) or category
+            deadline_cell = cell.get("deadline")
+            times = find_times(deadline_cell.text, deadline_rules, doc_date) if deadline_cell else []
+            first = next((c for c in row if c is not None and c.text), task_cell)
+            tasks.append(Task(
+                no=_text(cell.get("no")), category=category, project=_text(cell.get("project")),
+                task=task_cell.text, lead_units=_units(cell.get("lead"), unit_rules),
+                support_units=_units(cell.get("support"), unit_rules),
+                deadline=times[0].date if times else None, deadline_text=_text(deadline_cell),
+                section=index.id_at(task_cell.start), line=norm.source_line(first.start),
+                span=Span(start=task_cell.start, end=task_cell.end),
+            ))
+    return tasks
+
+
+def _text(cell: Cell | None) -> str | None:
+    return cell.text if cell is not None and cell.text else None
+
+
+def _units(cell: Cell | None, rules: AssignmentsRules) -> list[str]:
+    return split_units(cell.text, rules) if cell is not None and cell.text else []

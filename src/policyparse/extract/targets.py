@@ -1,0 +1,183 @@
+"""Quantitative targets: a figure, what it measures, how it compares, by when and by whom.
+
+A figure (`extract.numbers`) is a target unless an exclusion covers it (quoted names,
+document numbers, dates, ordinals, …), it qualifies the thing counted (`500亩以上…基地50个`
+keeps only `50个`), or no indicator can be read for it. Its fields come from the words
+around it; its deadline and units from the first of: its own sentence, its table row,
+the time that opens its paragraph, and the plan's horizon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import Span, Target
+from ..normalize import NormalizedText
+from ..rulebook import RuleBook, TargetsRules
+from .deadlines import TimeExpr
+from .indicator import first_token, indicator_after, indicator_before
+from .numbers import Figure
+from .text import SectionIndex, clause_bounds, paragraph_bounds, sentence_bounds
+from .units import Statement
+
+LIST_JOINERS = ("、", "和", "及", "与")
+OWN_LINE_RULES = ("lead.label", "lead.label_lead_support")
+CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where figures are read, and what a figure there inherits when its sentence says nothing."""
+
+    start: int
+    end: int
+    deadline: str | None = None
+    units: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the target reader needs about the document."""
+
+    norm: NormalizedText
+    index: SectionIndex
+    rules: RuleBook
+    times: list[TimeExpr]
+    statements: list[Statement]
+    horizon: str | None
+    excluded: list[tuple[int, int]]
+    figures: list[Figure]
+
+
+def excluded_spans(text: str, rules: TargetsRules) -> list[tuple[int, int]]:
+    return sorted(m.span() for rule in rules.exclusion for m in rule.regex.finditer(text))
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start < b or a < end <= b for a, b in spans)
+
+
+def _is_qualifier(text: str, figure: Figure, following: Figure | None, clause_end: int) -> bool:
+    """`建设500亩以上规模化基地50个`: the first figure describes the thing the second one counts."""
+    if following is None or following.start >= clause_end:
+        return False
+    between = text[figure.end : following.start]
+    if not CJK_OR_QUOTE.match(between.lstrip(" 的")) or between.rstrip().endswith(LIST_JOINERS):
+        return False
+    return not CJK_OR_QUOTE.match(text[following.end : following.end + 1])
+
+
+def _reads_after(text: str, figure: Figure, clause_end: int, rules: TargetsRules) -> bool:
+    after = text[figure.end : clause_end].lstrip(" ")
+    if not after or not CJK_OR_QUOTE.match(after.lstrip("的")):
+        return False
+    token = first_token(after.lstrip("的"), rules)
+    return token not in rules.action_verbs and not after.lstrip("的").startswith(tuple(rules.after_stop_words))
+
+
+def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> str:
+    if figure.base_unit in ("%", "‰", "个百分点"):
+        near = before[-6:]
+        if any(word in near for word in rules.growth_words):
+            return "growth"
+        return "share"
+    if figure.kind == "money" and any(word in indicator for word in rules.funding_words):
+        return "funding"
+    if figure.kind == "count" and indicator.endswith(tuple(rules.people_nouns)):
+        return "people"
+    return figure.kind
+
+
+def _deadline(ctx: Context, figure: Figure, sentence: tuple[int, int], scope: Scope) -> str | None:
+    usable = [t for t in ctx.times if t.date and not t.recurring and t.kind != "five_year"]
+    in_sentence = [t for t in usable if sentence[0] <= t.start < sentence[1]]
+    before = [t for t in in_sentence if t.start < figure.start]
+    if before:
+        return before[-1].date
+    if in_sentence:
+        return in_sentence[0].date
+    if scope.deadline:
+        return scope.deadline
+    para_start, _ = paragraph_bounds(ctx.norm.text, figure.start)
+    for time in usable:
+        if para_start <= time.start < figure.start:
+            sentence_start, _ = sentence_bounds(ctx.norm.text, time.start)
+            if time.start - sentence_start <= 4:
+                return time.date
+            break
+    return ctx.horizon
+
+
+def _units(ctx: Context, figure: Figure, scope: Scope) -> list[str] | None:
+    if scope.units is not None:
+        return scope.units
+    para = paragraph_bounds(ctx.norm.text, figure.start)
+    here = [s for s in ctx.statements if para[0] <= s.start < para[1]]
+    after = [s for s in here if s.start >= figure.end]
+    if after:
+        return after[0].units
+    if here:
+        return here[-1].units
+    section = ctx.index.id_at(figure.start)
+    for statement in ctx.statements:
+        if statement.rule_id in OWN_LINE_RULES and ctx.index.id_at(statement.start) == section:
+            return statement.units
+    return None
+
+
+def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure | None) -> str:
+    start = clause_start
+    if previous is not None and previous.end > clause_start:
+        start = previous.end
+    return text[start : figure.start].lstrip("的、 ")
+
+
+def read_targets(ctx: Context, scope: Scope, skip: list[tuple[int, int]] = ()) -> list[Target]:  # type: ignore[assignment]
+    """The targets in text[scope.start:scope.end], leaving out the spans in `skip` (tables read on their own)."""
+    text = ctx.norm.text
+    rules = ctx.rules.targets
+    figures = [f for f in ctx.figures if scope.start <= f.start and f.end <= scope.end and not _inside(skip, f.start, f.end)]
+    # A lone Chinese digit (`一个景区`, `一张网`) is an article, not a quantity.
+    figures = [f for f in figures if not (f.chinese and len(text[f.start : f.end].split(f.unit)[0].strip()) == 1)]
+    out: list[Target] = []
+    for n, figure in enumerate(figures):
+        if _inside(ctx.excluded, figure.start, figure.end) or ctx.norm.source_line(figure.start) in \
+                ctx.norm.damaged_lines:
+            continue
+        clause_start, clause_end = clause_bounds(text, figure.start)
+        clause_end = min(clause_end, scope.end)
+        following = figures[n + 1] if n + 1 < len(figures) else None
+        if _is_qualifier(text, figure, following, clause_end):
+            continue
+        previous = figures[n - 1] if n > 0 else None
+        before = _words_before(text, figure, max(clause_start, scope.start), previous)
+        if _reads_after(text, figure, clause_end, rules):
+            stop = following.start if following and following.start < clause_end else clause_end
+            share_of = figure.base_unit == "%" and text[figure.end : figure.end + 1] == "的"
+            indicator = indicator_after(text[figure.end : stop], rules, keep_verbs=share_of)
+        else:
+            indicator = indicator_before(before, rules)
+        if not indicator or indicator.isdigit():
+            continue
+        sentence = sentence_bounds(text, figure.start)
+        sentence = (max(sentence[0], scope.start), min(sentence[1], scope.end))
+        sentence_text = text[sentence[0] : sentence[1]].rstrip()
+        head = text[sentence[0] : figure.start]
+        out.append(Target(
+            indicator=indicator, value=figure.value, value_max=figure.value_max, unit=figure.unit,
+            base_value=figure.base_value, base_unit=figure.base_unit, comparator=figure.comparator,  # type: ignore[arg-type]
+            kind=_kind(figure, indicator, before, rules),  # type: ignore[arg-type]
+            modality=next((w for w in rules.modality_words if w in head), None),
+            aggregation=_aggregation(text, figure, before, rules),
+            deadline=_deadline(ctx, figure, sentence, scope), section=ctx.index.id_at(figure.start),
+            lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
+            line=ctx.norm.source_line(figure.start), span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
+        ))
+    return out
+
+
+def _aggregation(text: str, figure: Figure, before: str, rules: TargetsRules) -> str | None:
+    if text[max(0, figure.start - 1) : figure.start] == "各":
+        return "各"
+    return next((w for w in rules.aggregation_words if w != "各" and w in before), None)
