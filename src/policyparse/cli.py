@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .reader import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from .rulebook import RuleBook
 
 EXIT_INPUT = 2
 
@@ -27,29 +31,45 @@ def cli() -> None:
     """Turn Chinese government policy documents into structured records."""
 
 
+rules_option = click.option(
+    "--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+    help="A directory of rule files added on top of the shipped ones (repeatable).",
+)
+
+
+def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
+    from .errors import RuleError
+    from .rulebook import load_rules
+
+    try:
+        return load_rules(rules_dirs) if rules_dirs else None
+    except RuleError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True,
-              help="rich: a view for people; json: the records for programs.")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "jsonl", "csv"]), default="rich",
+              show_default=True,
+              help="rich: a view for people; json: every record; jsonl and csv: one target per line or row.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output (written atomically).")
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="A directory of rule files added on top of the shipped ones (repeatable).")
+              help="Write to this file instead of standard output (written atomically; CSV gets a BOM for Excel).")
+@rules_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this.")
 def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
-    """Extract the outline and metadata of FILE ('-' reads standard input)."""
+    """Extract the outline, metadata, targets, deadlines, units and tasks of FILE ('-' reads standard input)."""
     from . import render
     from .atomic import write_text_atomic
     from .errors import PolicyparseError
     from .pipeline import parse_file, parse_text
     from .reader import decode_bytes
-    from .rulebook import load_rules
 
     if output is not None and file != "-" and Path(file).exists() and output.resolve() == Path(file).resolve():
         _fail(f"{output}: is the input file; refusing to overwrite it")
+    rules = _load_rules(rules_dirs)
     try:
-        rules = load_rules(rules_dirs) if rules_dirs else None
         if file == "-":
             data = sys.stdin.buffer.read(max_bytes + 1)
             if len(data) > max_bytes:
@@ -60,10 +80,10 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             doc = parse_file(file, rules=rules, max_bytes=max_bytes)
     except PolicyparseError as exc:
         _fail(str(exc))
-    if fmt == "json":
-        text = render.to_json(doc)
+    if fmt != "rich":
+        text = {"json": render.to_json, "jsonl": render.to_jsonl, "csv": render.to_csv}[fmt](doc)
         if output:
-            write_text_atomic(output, text)
+            write_text_atomic(output, ("\ufeff" if fmt == "csv" else "") + text)
         else:
             click.echo(text, nl=False)
         return
@@ -74,6 +94,50 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             Console(file=handle, width=120, color_system=None).print(render.document_view(doc))
     else:
         Console().print(render.document_view(doc))
+
+
+@cli.group()
+def rules() -> None:
+    """List and check extraction rules."""
+
+
+@rules.command("list")
+@rules_option
+def rules_list(rules_dirs: tuple[Path, ...]) -> None:
+    """Show every rule: its file, id and what it is for."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .rulebook import default_rules
+
+    book = _load_rules(rules_dirs) or default_rules()
+    table = Table(show_lines=False)
+    for column in ("file", "id", "description", "examples"):
+        table.add_column(column, overflow="fold")
+    for file, rule in book.pattern_rules():
+        table.add_row(file, rule.id, rule.description, str(len(rule.examples) + len(rule.counter_examples)))
+    Console().print(table)
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
+def rules_check(directory: Path | None) -> None:
+    """Validate the shipped rules, with DIRECTORY's on top, and run every rule's examples.
+
+    Exit 0 when all are valid; 2 with a line naming the file and rule otherwise.
+    """
+    book = _load_rules((directory,) if directory else ())
+    if book is None:
+        from .rulebook import default_rules
+
+        book = default_rules()
+    failures = [f"{file}: rule {rule.id}: {problem}" for file, rule in book.pattern_rules()
+                for problem in rule.example_failures()]
+    if failures:
+        click.echo("\n".join(failures), err=True)
+        sys.exit(EXIT_INPUT)
+    count = sum(1 for _ in book.pattern_rules())
+    click.echo(f"{count} rules valid, every example and counter-example holds")
 
 
 @cli.command()

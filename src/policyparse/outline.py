@@ -343,8 +343,8 @@ def _attachment_title(text: str, pos: int, rules: OutlineRules) -> tuple[int, in
         line = text[a:b].strip()
         if not line:
             continue
-        if len(line) > 60 or "。" in line or starts_heading(line, rules):
-            return pos, pos
+        if len(line) > 60 or "。" in line or "\t" in line or line.startswith("|") or starts_heading(line, rules):
+            return pos, pos  # body, a heading or a table header: the attachment has no title line
         begin = a + len(text[a:b]) - len(text[a:b].lstrip())
         return begin, begin + len(line)
     return pos, pos

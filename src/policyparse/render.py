@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from rich.console import Group, RenderableType
@@ -10,12 +12,51 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .models import Document, Section
+from .models import Document, Section, Target
+
+
+CSV_FIELDS = ("source", "section", "indicator", "value", "value_max", "unit", "base_value", "base_unit", "comparator",
+              "kind", "modality", "aggregation", "deadline", "lead_units", "figure", "text", "line")
+COMPARATOR_SIGNS = {">=": "≥ ", "<=": "≤ ", "~": "≈ ", "=": "", "range": ""}
 
 
 def to_json(doc: Document) -> str:
     """The document as the JSON the scorer and other programs read (Chinese kept as Chinese)."""
     return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def _target_row(doc: Document, target: Target) -> dict[str, object]:
+    row = target.model_dump(mode="json", exclude={"span"})
+    return {"source": doc.source, **row}
+
+
+def to_jsonl(doc: Document) -> str:
+    """One target per line, each with the document it came from."""
+    return "".join(json.dumps(_target_row(doc, t), ensure_ascii=False) + "\n" for t in doc.targets)
+
+
+def to_csv(doc: Document) -> str:
+    """One row per target; lead units joined with `、`."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for target in doc.targets:
+        row = _target_row(doc, target)
+        row["lead_units"] = "、".join(target.lead_units or [])
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def format_value(target: Target) -> str:
+    """`≥ 100个`, `2–3个`, `≈ 500个`: the figure as a reader scans it."""
+    number = _number(target.value)
+    if target.value_max is not None:
+        number += f"–{_number(target.value_max)}"
+    return f"{COMPARATOR_SIGNS[target.comparator]}{number}{target.unit}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def metadata_panel(doc: Document) -> Panel:
@@ -65,6 +106,64 @@ def warnings_table(doc: Document) -> RenderableType:
     return table
 
 
+def targets_table(doc: Document) -> RenderableType:
+    if not doc.targets:
+        return Text("No quantitative targets found.", style="dim")
+    table = Table(title=f"Targets ({len(doc.targets)})", title_style="bold", title_justify="left")
+    table.add_column("section", style="cyan", no_wrap=True)
+    table.add_column("indicator", min_width=10, overflow="fold")
+    table.add_column("value", justify="right", style="bold")
+    table.add_column("kind", style="dim")
+    table.add_column("deadline", no_wrap=True)
+    table.add_column("lead unit")
+    table.add_column("line", justify="right", style="dim")
+    for target in doc.targets:
+        lead = (target.lead_units or [""])[0]
+        table.add_row(target.section or "", target.indicator, format_value(target), target.kind,
+                      target.deadline or "", lead, str(target.line))
+    return table
+
+
+def tasks_table(doc: Document) -> RenderableType | None:
+    if not doc.tasks:
+        return None
+    table = Table(title=f"Task table ({len(doc.tasks)} rows)", title_style="bold", title_justify="left")
+    for name in ("no", "category", "project", "task", "lead", "support", "deadline"):
+        table.add_column(name, overflow="fold")
+    for task in doc.tasks:
+        table.add_row(task.no or "", task.category or "", task.project or "", task.task, "、".join(task.lead_units),
+                      "、".join(task.support_units), task.deadline or task.deadline_text or "")
+    return table
+
+
+def assignments_table(doc: Document) -> RenderableType | None:
+    if not doc.assignments:
+        return None
+    table = Table(title=f"Responsible units ({len(doc.assignments)})", title_style="bold", title_justify="left")
+    table.add_column("section", style="cyan", no_wrap=True)
+    table.add_column("units (lead first)")
+    table.add_column("line", justify="right", style="dim")
+    for assignment in doc.assignments:
+        table.add_row(assignment.section or "", "、".join(assignment.units), str(assignment.line))
+    return table
+
+
+def deadlines_table(doc: Document) -> RenderableType | None:
+    if not doc.deadlines:
+        return None
+    table = Table(title=f"Time limits ({len(doc.deadlines)})", title_style="bold", title_justify="left")
+    table.add_column("section", style="cyan", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("as written")
+    table.add_column("line", justify="right", style="dim")
+    for deadline in doc.deadlines:
+        date = (deadline.date or "?") + (" (recurring)" if deadline.recurring else "")
+        table.add_row(deadline.section or "", date, deadline.text, str(deadline.line))
+    return table
+
+
 def document_view(doc: Document) -> Group:
     """Everything `policyparse extract` shows a person."""
-    return Group(metadata_panel(doc), outline_tree(doc), warnings_table(doc))
+    parts = [metadata_panel(doc), outline_tree(doc), targets_table(doc), tasks_table(doc), assignments_table(doc),
+             deadlines_table(doc), warnings_table(doc)]
+    return Group(*(part for part in parts if part is not None))

@@ -161,14 +161,16 @@ class TargetsRules(BaseModel):
     after_stop_words: list[str]
     aggregation_words: list[str]
     activity_suffix: str = Field(description="Regex of activity nouns an indicator may end with, removed.")
+    comparison_base: str = Field(description="Regex of a comparison base an indicator may end with, removed.")
     exclusion: list[PatternRule] = Field(default_factory=list, description="Spans whose numbers are never targets.")
 
     @model_validator(mode="after")
     def _compile_suffix(self) -> TargetsRules:
-        try:
-            re.compile(self.activity_suffix)
-        except re.error as exc:
-            raise ValueError(f"activity_suffix: {exc}") from None
+        for name in ("activity_suffix", "comparison_base"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as exc:
+                raise ValueError(f"{name}: {exc}") from None
         return self
 
 
@@ -197,7 +199,9 @@ class TimeRule(PatternRule):
 class DeadlinesRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     time: list[TimeRule]
-    start: list[PatternRule] = Field(default_factory=list, description="Start dates, which are not limits.")
+    not_limit: list[PatternRule] = Field(
+        default_factory=list, description="Start, effective and issuing dates, which are not time limits."
+    )
     name_year: list[PatternRule] = Field(default_factory=list, description="Years that are part of a name.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..models import Assignment, Deadline, Metadata, ParseWarning, Section, Target, Task
@@ -13,6 +14,10 @@ from .tables import find_tables, read_tasks
 from .targets import Context, Scope, excluded_spans, read_targets
 from .text import SectionIndex, paragraph_bounds
 from .units import extract_assignments, find_statements
+
+
+# The years in a cited document's title (`《…行动计划(2023-2025年)》`) are that document's, not limits here.
+CITED_TITLE = re.compile(r"《[^《》\n]*》")
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,9 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     index = SectionIndex.build(sections)
     body = index.body_start
     excluded = excluded_spans(norm.text, rules.targets)
-    quoted = [span for rule in rules.targets.exclusion if rule.id == "exclude.quoted"
-              for span in (m.span() for m in rule.regex.finditer(norm.text))]
+    cited = [m.span() for m in CITED_TITLE.finditer(norm.text)]
     times = [t for t in find_times(norm.text, rules.deadlines, metadata.issued_date, start=body)
-             if not any(a <= t.start and t.end <= b for a, b in quoted)]
+             if not any(a <= t.start and t.end <= b for a, b in cited)]
     statements = find_statements(norm.text, rules.assignments, start=body)
     tables = find_tables(norm, rules.tables)
     tasks = read_tasks(norm, tables, index, rules.deadlines, rules.assignments, metadata.issued_date)

@@ -126,16 +126,19 @@ def find_times(text: str, rules: DeadlinesRules, doc_date: str | None = None, st
     """
     stop = len(text) if stop is None else stop
     ref = _reference(doc_date)
-    blocked = [m.span() for rule in (*rules.start, *rules.name_year) for m in rule.regex.finditer(text, start, stop)]
+    not_limits = [m.span() for rule in rules.not_limit for m in rule.regex.finditer(text, start, stop)]
+    names = [m.span() for rule in rules.name_year for m in rule.regex.finditer(text, start, stop)]
     taken: list[tuple[int, int]] = []
     out: list[TimeExpr] = []
     for rule in rules.time:
         for found in rule.regex.finditer(text, start, stop):
-            a, b = found.span()
+            a, b = found.start(), found.start() + len(found.group(0).rstrip())
             if a == b or any(a < y and x < b for x, y in taken):
                 continue
+            if any(x <= a and b <= y for x, y in not_limits):
+                continue
             lead = found.groupdict().get("lead") or ""
-            if any(x <= found.start("year" if "year" in found.re.groupindex else 0) < y for x, y in blocked) \
+            if any(x <= found.start("year" if "year" in found.re.groupindex else 0) < y for x, y in names) \
                     and lead in WEAK_LEADS:
                 continue  # `来源于2020年电子商务…专项资金`: a year in a name; `到2025年全面建成` is a time
             date, recurring, is_limit = _read(rule, found, ref)
@@ -147,9 +150,11 @@ def find_times(text: str, rules: DeadlinesRules, doc_date: str | None = None, st
 def _deadline_text(text: str, time: TimeExpr) -> tuple[int, int]:
     """The limit with the rest of its clause: `每年11月底前通过地方推荐`."""
     stop = time.end
-    while stop < len(text) and text[stop] not in CLAUSE_ENDS and stop - time.start < DEADLINE_TEXT_MAX:
+    while stop < len(text) and text[stop] not in CLAUSE_ENDS + "\t|（(" and stop - time.start < DEADLINE_TEXT_MAX:
         stop += 1
     start = time.start
+    while start < stop and text[start] in " \t":
+        start += 1
     while stop > start and text[stop - 1] in " \t":
         stop -= 1
     return start, stop

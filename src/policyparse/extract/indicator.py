@@ -64,9 +64,9 @@ def _strip_words(phrase: str, words: list[str], leading: bool) -> str:
     while changed and phrase:
         changed = False
         for word in ordered:
-            if leading and phrase.startswith(word) and len(phrase) > len(word):
+            if leading and phrase.startswith(word):
                 phrase, changed = phrase[len(word) :], True
-            elif not leading and phrase.endswith(word) and len(phrase) > len(word):
+            elif not leading and phrase.endswith(word):
                 phrase, changed = phrase[: -len(word)], True
     return phrase
 
@@ -74,6 +74,8 @@ def _strip_words(phrase: str, words: list[str], leading: bool) -> str:
 def _tidy(phrase: str, rules: TargetsRules) -> str:
     phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
     phrase = _strip_words(phrase, rules.leading_words, leading=True)
+    phrase = _strip_words(phrase, rules.trailing_words, leading=False)
+    phrase = re.sub(rules.comparison_base, "", phrase)
     phrase = _strip_words(phrase, rules.trailing_words, leading=False)
     return phrase.strip("，,、；;：:。 ")
 

@@ -192,10 +192,12 @@ def read_tasks(norm: NormalizedText, tables: list[Table], index: SectionIndex, d
             deadline_cell = cell.get("deadline")
             times = find_times(deadline_cell.text, deadline_rules, doc_date) if deadline_cell else []
             first = next((c for c in row if c is not None and c.text), task_cell)
+            lead, support = _units(cell.get("lead"), unit_rules), _units(cell.get("support"), unit_rules)
+            if "lead" not in table.columns:
+                lead, support = support, []  # a lone 责任单位 column names the lead
             tasks.append(Task(
                 no=_text(cell.get("no")), category=category, project=_text(cell.get("project")),
-                task=task_cell.text, lead_units=_units(cell.get("lead"), unit_rules),
-                support_units=_units(cell.get("support"), unit_rules),
+                task=task_cell.text, lead_units=lead, support_units=support,
                 deadline=times[0].date if times else None, deadline_text=_text(deadline_cell),
                 section=index.id_at(task_cell.start), line=norm.source_line(first.start),
                 span=Span(start=task_cell.start, end=task_cell.end),

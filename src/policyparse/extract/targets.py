@@ -90,7 +90,7 @@ def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> s
 
 
 def _deadline(ctx: Context, figure: Figure, sentence: tuple[int, int], scope: Scope) -> str | None:
-    usable = [t for t in ctx.times if t.date and not t.recurring and t.kind != "five_year"]
+    usable = [t for t in ctx.times if t.date and not t.recurring]
     in_sentence = [t for t in usable if sentence[0] <= t.start < sentence[1]]
     before = [t for t in in_sentence if t.start < figure.start]
     if before:
@@ -158,10 +158,13 @@ def read_targets(ctx: Context, scope: Scope, skip: list[tuple[int, int]] = ()) -
             indicator = indicator_after(text[figure.end : stop], rules, keep_verbs=share_of)
         else:
             indicator = indicator_before(before, rules)
-        if not indicator or indicator.isdigit():
-            continue
         sentence = sentence_bounds(text, figure.start)
         sentence = (max(sentence[0], scope.start), min(sentence[1], scope.end))
+        if not indicator and figure.kind == "share" and out and out[-1].span.start == sentence[0]:
+            # `投资120亿元，同比增长8%`: the growth of what the sentence just counted
+            indicator = out[-1].indicator
+        if not indicator or indicator.isdigit():
+            continue
         sentence_text = text[sentence[0] : sentence[1]].rstrip()
         head = text[sentence[0] : figure.start]
         out.append(Target(

@@ -94,13 +94,9 @@ def find_statements(text: str, rules: AssignmentsRules, start: int = 0) -> list[
 
 
 def _named_sections(sentence: str, sections: list[Section]) -> list[Section]:
-    """Sections a closing statement names: `县商务委牵头抓好“六个一批”…` names the section titled so."""
-    named = []
-    for section in sections:
-        terms = QUOTED.findall(section.title) or ([section.title] if len(section.title) >= 6 else [])
-        if any(term in sentence for term in terms):
-            named.append(section)
-    return named
+    """Sections a closing statement names: `县商务委牵头抓好“六个一批”…` names the section whose title says so."""
+    terms = QUOTED.findall(sentence)
+    return [s for s in sections if any(term in s.title for term in terms)]
 
 
 def extract_assignments(norm: NormalizedText, statements: list[Statement], index: SectionIndex,
