@@ -1,5 +1,7 @@
 """The command line, through click's CliRunner, and the start-up cost of --help."""
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -94,6 +96,54 @@ def test_broken_rules_directory_exits_2(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 2 and "rule noise.bad: pattern" in result.stderr
 
 
+def test_extract_csv_has_one_row_per_target(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    doc = json.loads(runner.invoke(cli, ["extract", str(SAMPLE), "--format", "json"]).output)
+    assert len(rows) == len(doc["targets"]) > 0
+    assert rows[0]["indicator"] == doc["targets"][0]["indicator"]
+    out = tmp_path / "targets.csv"
+    runner.invoke(cli, ["extract", str(SAMPLE), "--format", "csv", "-o", str(out)])
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
+
+
+def test_extract_jsonl_has_one_target_per_line(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "--format", "jsonl"])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines and all(line["source"] == str(SAMPLE) and "indicator" in line for line in lines)
+
+
+def test_rich_view_shows_targets_tasks_and_units(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["extract", str(SAMPLE)], terminal_width=200)
+    assert "Targets (" in result.output and "Task table (19 rows)" in result.output
+    assert "≥ 100个" in result.output
+
+
+def test_rules_check_shipped_and_broken(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["rules", "check", str(ROOT / "rules")])
+    assert result.exit_code == 0 and "rules valid" in result.output
+    broken = tmp_path / "rules"
+    broken.mkdir()
+    (broken / "targets.toml").write_text(
+        (ROOT / "rules" / "targets.toml").read_text(encoding="utf-8").replace("pattern = '第", "pattern = '(第"),
+        encoding="utf-8")
+    result = runner.invoke(cli, ["rules", "check", str(broken)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{broken / 'targets.toml'}: rule exclude.ordinal: pattern:")
+
+
+def test_rules_check_reports_a_failing_example(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "normalize.toml").write_text(
+        "[[drop_line]]\nid='noise.mine'\npattern='^版权'\nexamples=['不是版权']\n", encoding="utf-8")
+    result = runner.invoke(cli, ["rules", "check", str(tmp_path)])
+    assert result.exit_code == 2 and "normalize.toml: rule noise.mine: example not matched" in result.stderr
+
+
+def test_rules_list(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["rules", "list"], terminal_width=200)
+    assert result.exit_code == 0 and "exclude.quoted" in result.output and "lead.bracket" in result.output
+
+
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0 and __version__ in result.output
@@ -107,7 +157,7 @@ def test_schema_describes_every_field(runner: CliRunner) -> None:
             assert spec.get("description"), f"{name}.{field} has no description"
 
 
-@pytest.mark.parametrize("command", [[], ["extract"], ["schema"]])
+@pytest.mark.parametrize("command", [[], ["extract"], ["schema"], ["rules"], ["rules", "list"], ["rules", "check"]])
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(cli, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output

@@ -14,7 +14,9 @@ from policyparse.rulebook import default_rules
 RULES = default_rules()
 PIECES = ["一、", "（一）", "(二)", "1．", "2.", "3、", "（1）", "①", "㈠", "⑴", "第一章", "第二条", "附件", "附件1",
           "附件：", "。", "：", "，", "\n", "\n\n", "\t", " ", "　", "- 12 -", "縣(xiàn)", "為", "万亩", "亿元", "%",
-          "以上", "１２", "20 18年", "?,F(xiàn)", "〔2021〕35号", "2021年6月29日", "---", "标题: 某", "@@", "（", "）"]
+          "以上", "１２", "20 18年", "?,F(xiàn)", "〔2021〕35号", "2021年6月29日", "---", "标题: 某", "@@", "（", "）",
+          "建成", "个", "家", "—", "到2025年", "每年11月底前", "按季度", "〔县商务委具体负责〕", "由县商务委牵头",
+          "序号", "工作任务", "牵头单位", "完成时限", "2021年12月", "“", "”", "左右", "不超过", "各", "1.2", "一千二百"]
 chinese_text = st.lists(
     st.one_of(st.sampled_from(PIECES), st.text(alphabet="建设乡村消费市场体系目标任务0123456789", max_size=12)),
     max_size=60,
@@ -34,6 +36,11 @@ def test_parsing_never_raises_and_records_point_into_the_text(text: str) -> None
     for section in doc.iter_sections():
         assert doc.text[section.span.start : section.span.end].strip().endswith(section.title)
         assert 1 <= section.line <= source_lines
+    for record in [*doc.targets, *doc.deadlines, *doc.assignments]:
+        assert doc.text[record.span.start : record.span.end] == record.text
+        assert 1 <= record.line <= source_lines
+    for task in doc.tasks:
+        assert doc.text[task.span.start : task.span.end].startswith(task.task[:1])
 
 
 @SETTINGS

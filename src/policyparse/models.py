@@ -62,7 +62,7 @@ TargetKind = Literal["count", "money", "funding", "share", "growth", "area", "pe
 class Target(Record):
     """A quantity the document commits someone to achieve, build, reach, train, sell, spend or cap."""
 
-    indicator: str = Field(description="Shortest noun phrase naming what is counted or measured, e.g. `乡镇物流中转站`.")
+    indicator: str = Field(description="Shortest noun phrase naming what is counted, e.g. `乡镇物流中转站`.")
     value: float = Field(description="The number as written (`1.2` for `1.2亿元`); the low end of a range.")
     value_max: float | None = Field(default=None, description="The high end of a range (`2—3个` → 3), else None.")
     unit: str = Field(description="The unit as written, scale included: `个`, `万亩`, `亿元`, `%`.")
@@ -111,7 +111,7 @@ class Task(Record):
     """One row of a task table (任务分解表)."""
 
     no: str | None = Field(default=None, description="The row's number (序号) as written.")
-    category: str | None = Field(default=None, description="Category (类别), carried down from the row above when empty.")
+    category: str | None = Field(default=None, description="Category (类别), carried down from the row above.")
     project: str | None = Field(default=None, description="Project (项目).")
     task: str = Field(description="The task text (工作任务).")
     lead_units: list[str] = Field(default_factory=list, description="牵头单位, in order.")

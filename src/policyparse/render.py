@@ -14,7 +14,6 @@ from rich.tree import Tree
 
 from .models import Document, Section, Target
 
-
 CSV_FIELDS = ("source", "section", "indicator", "value", "value_max", "unit", "base_value", "base_unit", "comparator",
               "kind", "modality", "aggregation", "deadline", "lead_units", "figure", "text", "line")
 COMPARATOR_SIGNS = {">=": "≥ ", "<=": "≤ ", "~": "≈ ", "=": "", "range": ""}

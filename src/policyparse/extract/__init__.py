@@ -15,7 +15,6 @@ from .targets import Context, Scope, excluded_spans, read_targets
 from .text import SectionIndex, paragraph_bounds
 from .units import extract_assignments, find_statements
 
-
 # The years in a cited document's title (`《…行动计划(2023-2025年)》`) are that document's, not limits here.
 CITED_TITLE = re.compile(r"《[^《》\n]*》")
 
@@ -29,7 +28,10 @@ class Extraction:
     warnings: list[ParseWarning]
 
 
-def _run_together(norm: NormalizedText, rules: RuleBook, start: int) -> tuple[list[ParseWarning], list[tuple[int, int]]]:
+Spans = list[tuple[int, int]]
+
+
+def _run_together(norm: NormalizedText, rules: RuleBook, start: int) -> tuple[list[ParseWarning], Spans]:
     """Lines where table cells ran together: warned about, and no figure is read there."""
     warnings, spans = [], []
     for rule in rules.tables.run_together:

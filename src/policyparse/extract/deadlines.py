@@ -132,7 +132,9 @@ def find_times(text: str, rules: DeadlinesRules, doc_date: str | None = None, st
     out: list[TimeExpr] = []
     for rule in rules.time:
         for found in rule.regex.finditer(text, start, stop):
-            a, b = found.start(), found.start() + len(found.group(0).rstrip())
+            matched = found.group(0)
+            a = found.start() + len(matched) - len(matched.lstrip())
+            b = found.start() + len(matched.rstrip())
             if a == b or any(a < y and x < b for x, y in taken):
                 continue
             if any(x <= a and b <= y for x, y in not_limits):

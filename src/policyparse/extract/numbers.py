@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
+
+from ..models import Comparator
 from ..numerals import chinese_to_int
 from ..rulebook import UnitsRules, compiled_per_rules
 
@@ -31,7 +34,7 @@ class Figure:
     base_unit: str
     scale: float
     kind: str
-    comparator: str
+    comparator: Comparator
     approximate: bool
     chinese: bool
 
@@ -134,7 +137,9 @@ def find_figures(text: str, rules: UnitsRules) -> list[Figure]:
         start = found.start()
         end = found.end()
         symbol, end = _comparator(text, start, end, pattern)
-        comparator = "range" if value_max is not None else (symbol or (">=" if found.group("infix") else "="))
+        comparator: Comparator = "range" if value_max is not None else cast(
+            Comparator, symbol or (">=" if found.group("infix") else "=")
+        )
         out.append(Figure(
             start=start, end=end, value=value, value_max=value_max, unit=scale_word + word, base_unit=word,
             scale=pattern.scales.get(scale_word, 1.0), kind=pattern.units[word], comparator=comparator,

@@ -24,8 +24,8 @@ from .units import split_units
 MIN_HEADER_COLUMNS = 3
 PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 # A 完成时限 cell: a date, or one of the phrases tables use for open-ended tasks.
-DATE_CELL = re.compile(r"^(?:(?:19|20)\d{2}\s*(?:年|[-./]).*|\d{1,2}\s*月.*|长期|长期坚持|持续推进|持续开展|常态化推进|常态化|"
-                       r"每年|每季度|按季度|每月|按月|年内|年底前)$")
+DATE_CELL = re.compile(r"^(?:(?:19|20)\d{2}\s*(?:年|[-./]).*|\d{1,2}\s*月.*|长期|长期坚持|持续推进|持续开展|"
+                       r"常态化推进|常态化|每年|每季度|按季度|每月|按月|年内|年底前)$")
 
 
 @dataclass
@@ -93,7 +93,8 @@ def _align(cells: list[Cell], columns: list[str]) -> list[list[Cell | None]]:
     """
     width = len(columns)
     if "deadline" not in columns:
-        return [list(cells[i : i + width]) for i in range(0, len(cells), width) if any(c.text for c in cells[i:i+width])]
+        chunks = [cells[i : i + width] for i in range(0, len(cells), width)]
+        return [list(chunk) for chunk in chunks if any(c.text for c in chunk)]
     anchor = columns.index("deadline")
     rows: list[list[Cell | None]] = []
     i = 0
@@ -101,11 +102,11 @@ def _align(cells: list[Cell], columns: list[str]) -> list[list[Cell | None]]:
         j = next((k for k in range(i, len(cells)) if _is_date_cell(cells[k])), None)
         if j is None:
             break
-        before: list[Cell | None] = list(cells[i:j])[-anchor:] if anchor else []
-        before = [None] * (anchor - len(before)) + before
+        present: list[Cell | None] = list(cells[i:j][-anchor:]) if anchor else []
+        missing: list[Cell | None] = [None] * (anchor - len(present))
         after: list[Cell | None] = list(cells[j + 1 : j + width - anchor])
-        after += [None] * (width - anchor - 1 - len(after))
-        rows.append([*before, cells[j], *after])
+        padding: list[Cell | None] = [None] * (width - anchor - 1 - len(after))
+        rows.append([*missing, *present, cells[j], *after, *padding])
         i = j + width - anchor
     return rows
 

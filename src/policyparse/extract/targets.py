@@ -10,9 +10,11 @@ the time that opens its paragraph, and the plan's horizon.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from ..models import Span, Target
+from ..models import Span, Target, TargetKind
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook, TargetsRules
 from .deadlines import TimeExpr
@@ -54,7 +56,7 @@ def excluded_spans(text: str, rules: TargetsRules) -> list[tuple[int, int]]:
     return sorted(m.span() for rule in rules.exclusion for m in rule.regex.finditer(text))
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start < b or a < end <= b for a, b in spans)
 
 
@@ -76,7 +78,7 @@ def _reads_after(text: str, figure: Figure, clause_end: int, rules: TargetsRules
     return token not in rules.action_verbs and not after.lstrip("的").startswith(tuple(rules.after_stop_words))
 
 
-def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> str:
+def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> TargetKind:
     if figure.base_unit in ("%", "‰", "个百分点"):
         near = before[-6:]
         if any(word in near for word in rules.growth_words):
@@ -86,7 +88,7 @@ def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> s
         return "funding"
     if figure.kind == "count" and indicator.endswith(tuple(rules.people_nouns)):
         return "people"
-    return figure.kind
+    return cast(TargetKind, figure.kind)
 
 
 def _deadline(ctx: Context, figure: Figure, sentence: tuple[int, int], scope: Scope) -> str | None:
@@ -133,11 +135,12 @@ def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure
     return text[start : figure.start].lstrip("的、 ")
 
 
-def read_targets(ctx: Context, scope: Scope, skip: list[tuple[int, int]] = ()) -> list[Target]:  # type: ignore[assignment]
+def read_targets(ctx: Context, scope: Scope, skip: Sequence[tuple[int, int]] = ()) -> list[Target]:
     """The targets in text[scope.start:scope.end], leaving out the spans in `skip` (tables read on their own)."""
     text = ctx.norm.text
     rules = ctx.rules.targets
-    figures = [f for f in ctx.figures if scope.start <= f.start and f.end <= scope.end and not _inside(skip, f.start, f.end)]
+    figures = [f for f in ctx.figures
+               if scope.start <= f.start and f.end <= scope.end and not _inside(skip, f.start, f.end)]
     # A lone Chinese digit (`一个景区`, `一张网`) is an article, not a quantity.
     figures = [f for f in figures if not (f.chinese and len(text[f.start : f.end].split(f.unit)[0].strip()) == 1)]
     out: list[Target] = []
@@ -169,8 +172,8 @@ def read_targets(ctx: Context, scope: Scope, skip: list[tuple[int, int]] = ()) -
         head = text[sentence[0] : figure.start]
         out.append(Target(
             indicator=indicator, value=figure.value, value_max=figure.value_max, unit=figure.unit,
-            base_value=figure.base_value, base_unit=figure.base_unit, comparator=figure.comparator,  # type: ignore[arg-type]
-            kind=_kind(figure, indicator, before, rules),  # type: ignore[arg-type]
+            base_value=figure.base_value, base_unit=figure.base_unit, comparator=figure.comparator,
+            kind=_kind(figure, indicator, before, rules),
             modality=next((w for w in rules.modality_words if w in head), None),
             aggregation=_aggregation(text, figure, before, rules),
             deadline=_deadline(ctx, figure, sentence, scope), section=ctx.index.id_at(figure.start),
