@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -27,6 +27,16 @@ FRONT_MATTER_ITEM = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*?)\s*$")
 HAN = re.compile(r"[\u3400-\u9fff]")
 # Traditional text changes on roughly every third character; a few stray ones make it mixed.
 TRADITIONAL_SHARE = 0.15
+
+
+def line_spans(text: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of the lines of text[start:stop], end excluding the newline."""
+    stop = len(text) if stop is None else stop
+    while start <= stop:
+        end = text.find("\n", start, stop)
+        end = stop if end == -1 else end
+        yield start, end
+        start = end + 1
 
 
 @dataclass

@@ -10,12 +10,11 @@ alone on its line between numbered siblings, is restored at their level.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .models import Section, Span
-from .normalize import NormalizedText
+from .normalize import NormalizedText, line_spans
 from .numerals import chinese_to_int, int_to_chinese
 from .rulebook import AttachmentRule, MarkerRule, OutlineRules
 
@@ -127,16 +126,6 @@ def _bracketed_title(text: str, start: int, end: int) -> tuple[int, int]:
     return found.span(1) if found else (start, start)
 
 
-def _lines(text: str, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int]]:
-    """(start, end) offsets of the lines of text[start:stop]."""
-    stop = len(text) if stop is None else stop
-    while start <= stop:
-        end = text.find("\n", start, stop)
-        end = stop if end == -1 else end
-        yield start, end
-        start = end + 1
-
-
 def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules) -> list[Candidate]:
     out: list[Candidate] = []
     for stop in re.finditer(r"[。：]\s*", text[lo:hi]):
@@ -154,7 +143,7 @@ def find_candidates(norm: NormalizedText, rules: OutlineRules) -> list[Candidate
     """Every place a marker or an attachment heading stands, in text order."""
     text = norm.text
     out: list[Candidate] = []
-    for lo, hi in _lines(text):
+    for lo, hi in line_spans(text):
         line = text[lo:hi]
         stripped = line.lstrip(" \t")
         pos = lo + len(line) - len(stripped)
@@ -328,7 +317,7 @@ def _has_text(text: str, lo: int, hi: int) -> bool:
 def _restore_implied(builder: OutlineBuilder, text: str, lo: int, hi: int, next_level: int, restarts: bool) -> None:
     """Look for one unnumbered heading line between the previous heading's body and the next heading."""
     seen_body = False
-    for a, b in _lines(text, lo, hi):
+    for a, b in line_spans(text, lo, hi):
         if not _has_text(text, a, b):
             continue
         stands_alone = not text[a:b].startswith("\t") and (restarts or _has_text(text, b, hi))
@@ -339,7 +328,7 @@ def _restore_implied(builder: OutlineBuilder, text: str, lo: int, hi: int, next_
 
 def _attachment_title(text: str, pos: int, rules: OutlineRules) -> tuple[int, int]:
     """The attachment's own title: the next non-blank line, unless that is already a heading or body."""
-    for a, b in _lines(text, min(pos + 1, len(text))):
+    for a, b in line_spans(text, min(pos + 1, len(text))):
         line = text[a:b].strip()
         if not line:
             continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -108,14 +110,10 @@ def warnings_table(doc: Document) -> RenderableType:
 def targets_table(doc: Document) -> RenderableType:
     if not doc.targets:
         return Text("No quantitative targets found.", style="dim")
-    table = Table(title=f"Targets ({len(doc.targets)})", title_style="bold", title_justify="left")
-    table.add_column("section", style="cyan", no_wrap=True)
-    table.add_column("indicator", min_width=10, overflow="fold")
-    table.add_column("value", justify="right", style="bold")
-    table.add_column("kind", style="dim")
-    table.add_column("deadline", no_wrap=True)
-    table.add_column("lead unit")
-    table.add_column("line", justify="right", style="dim")
+    table = _titled(f"Targets ({len(doc.targets)})", SECTION_COLUMN,
+                    ("indicator", {"min_width": 10, "overflow": "fold"}),
+                    ("value", {"justify": "right", "style": "bold"}), ("kind", {"style": "dim"}),
+                    ("deadline", {"no_wrap": True}), ("lead unit", {}), LINE_COLUMN)
     for target in doc.targets:
         lead = (target.lead_units or [""])[0]
         table.add_row(target.section or "", target.indicator, format_value(target), target.kind,
@@ -123,12 +121,23 @@ def targets_table(doc: Document) -> RenderableType:
     return table
 
 
+Column = tuple[str, Mapping[str, Any]]
+SECTION_COLUMN: Column = ("section", {"style": "cyan", "no_wrap": True})
+LINE_COLUMN: Column = ("line", {"justify": "right", "style": "dim"})
+
+
+def _titled(title: str, *columns: Column) -> Table:
+    table = Table(title=title, title_style="bold", title_justify="left")
+    for name, options in columns:
+        table.add_column(name, **options)
+    return table
+
+
 def tasks_table(doc: Document) -> RenderableType | None:
     if not doc.tasks:
         return None
-    table = Table(title=f"Task table ({len(doc.tasks)} rows)", title_style="bold", title_justify="left")
-    for name in ("no", "category", "project", "task", "lead", "support", "deadline"):
-        table.add_column(name, overflow="fold")
+    table = _titled(f"Task table ({len(doc.tasks)} rows)", *((name, {"overflow": "fold"}) for name in (
+        "no", "category", "project", "task", "lead", "support", "deadline")))
     for task in doc.tasks:
         table.add_row(task.no or "", task.category or "", task.project or "", task.task, "、".join(task.lead_units),
                       "、".join(task.support_units), task.deadline or task.deadline_text or "")
@@ -138,10 +147,8 @@ def tasks_table(doc: Document) -> RenderableType | None:
 def assignments_table(doc: Document) -> RenderableType | None:
     if not doc.assignments:
         return None
-    table = Table(title=f"Responsible units ({len(doc.assignments)})", title_style="bold", title_justify="left")
-    table.add_column("section", style="cyan", no_wrap=True)
-    table.add_column("units (lead first)")
-    table.add_column("line", justify="right", style="dim")
+    table = _titled(f"Responsible units ({len(doc.assignments)})", SECTION_COLUMN, ("units (lead first)", {}),
+                    LINE_COLUMN)
     for assignment in doc.assignments:
         table.add_row(assignment.section or "", "、".join(assignment.units), str(assignment.line))
     return table
@@ -150,11 +157,8 @@ def assignments_table(doc: Document) -> RenderableType | None:
 def deadlines_table(doc: Document) -> RenderableType | None:
     if not doc.deadlines:
         return None
-    table = Table(title=f"Time limits ({len(doc.deadlines)})", title_style="bold", title_justify="left")
-    table.add_column("section", style="cyan", no_wrap=True)
-    table.add_column("date", no_wrap=True)
-    table.add_column("as written")
-    table.add_column("line", justify="right", style="dim")
+    table = _titled(f"Time limits ({len(doc.deadlines)})", SECTION_COLUMN, ("date", {"no_wrap": True}),
+                    ("as written", {}), LINE_COLUMN)
     for deadline in doc.deadlines:
         date = (deadline.date or "?") + (" (recurring)" if deadline.recurring else "")
         table.add_row(deadline.section or "", date, deadline.text, str(deadline.line))

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Span, Task
-from ..normalize import NormalizedText
+from ..normalize import NormalizedText, line_spans
 from ..rulebook import AssignmentsRules, DeadlinesRules, TablesRules
 from .deadlines import find_times
 from .text import SectionIndex
@@ -51,14 +51,6 @@ def _column_of(word: str, rules: TablesRules) -> str | None:
         if word in synonyms:
             return str(name)
     return None
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for line in text.split("\n"):
-        out.append((start, start + len(line)))
-        start += len(line) + 1
-    return out
 
 
 def _cell(text: str, lo: int, hi: int) -> Cell:
@@ -114,7 +106,7 @@ def _align(cells: list[Cell], columns: list[str]) -> list[list[Cell | None]]:
 def find_tables(norm: NormalizedText, rules: TablesRules) -> list[Table]:
     """Every task table in the text."""
     text = norm.text
-    lines = _lines(text)
+    lines = list(line_spans(text))
     tables: list[Table] = []
     index = 0
     while index < len(lines):
