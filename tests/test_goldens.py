@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policyparse import parse_file
-from policyparse.render import to_json
+from policyparse.serialize import to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))

@@ -7,6 +7,8 @@ Exit codes: 0 success; 1 some items of a batch failed, or `diff` found changes;
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ import click
 from .reader import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from .batch import Outcome
     from .rulebook import RuleBook
 
 EXIT_INPUT = 2
@@ -60,7 +63,7 @@ def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
               help="Refuse files larger than this.")
 def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """Extract the outline, metadata, targets, deadlines, units and tasks of FILE ('-' reads standard input)."""
-    from . import render
+    from . import render, serialize
     from .atomic import write_text_atomic
     from .errors import PolicyparseError
     from .pipeline import parse_file, parse_text
@@ -81,7 +84,7 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     except PolicyparseError as exc:
         _fail(str(exc))
     if fmt != "rich":
-        text = {"json": render.to_json, "jsonl": render.to_jsonl, "csv": render.to_csv}[fmt](doc)
+        text = {"json": serialize.to_json, "jsonl": serialize.to_jsonl, "csv": serialize.to_csv}[fmt](doc)
         if output:
             write_text_atomic(output, ("\ufeff" if fmt == "csv" else "") + text)
         else:
@@ -94,6 +97,69 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             Console(file=handle, width=120, color_system=None).print(render.document_view(doc))
     else:
         Console().print(render.document_view(doc))
+
+
+@cli.command()
+@click.argument("in_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for <stem>.json per document, targets.csv and summary.json.")
+@click.option("--glob", "pattern", default="*.txt", show_default=True, help="Which files to convert.")
+@click.option("--recursive", is_flag=True, help="Also convert the files in subfolders (the tree is mirrored).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--force", is_flag=True, help="Convert every document, even those whose output is up to date.")
+@click.option("--sqlite", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also load the results into this SQLite database.")
+@rules_option
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse files larger than this.")
+def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int | None, force: bool,
+          sqlite: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
+    """Convert every document in IN_DIR; exit 1 when any of them failed.
+
+    Each document's JSON is written atomically; a re-run skips documents whose output is
+    up to date. Failures are listed with their reasons in OUT_DIR/summary.json.
+    """
+    from .batch import convert_folder
+    from .errors import PolicyparseError
+
+    _load_rules(rules_dirs)  # a broken rule file is a bad invocation, reported before any work
+    with _batch_progress() as on_progress:
+        try:
+            report = convert_folder(in_dir, out_dir, pattern=pattern, recursive=recursive, jobs=jobs, force=force,
+                                    sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
+                                    on_progress=on_progress)
+        except PolicyparseError as exc:
+            _fail(str(exc))
+    for failure in report.failures:
+        click.echo(f"failed: {failure.file}: {failure.reason}", err=True)
+    click.echo(f"{report.documents} documents: {report.converted} converted, {report.skipped} up to date, "
+               f"{report.failed} failed; {report.targets} targets, {report.warnings} warnings; "
+               f"{report.seconds:.1f} s with {report.jobs} job(s) → {out_dir}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+@contextmanager
+def _batch_progress() -> Iterator[Callable[[int, int, Outcome], None]]:
+    """A Rich progress bar on a terminal; plain log lines otherwise."""
+    if not sys.stderr.isatty():
+        def log(done: int, total: int, outcome: Outcome) -> None:
+            status = "ok" if outcome.reason is None else f"FAILED ({outcome.reason})"
+            click.echo(f"[{done}/{total}] {outcome.file}: {status}", err=True)
+
+        yield log
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("converting", total=None)
+
+        def advance(done: int, total: int, outcome: Outcome) -> None:
+            progress.update(task, completed=done, total=total, description=outcome.file[-40:])
+
+        yield advance
 
 
 @cli.group()

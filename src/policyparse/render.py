@@ -1,10 +1,7 @@
-"""Renderables for people (Rich) and serializations for programs. Nothing here prints."""
+"""Renderables for people (Rich). Nothing here prints; the CLI does."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,37 +13,7 @@ from rich.tree import Tree
 
 from .models import Document, Section, Target
 
-CSV_FIELDS = ("source", "section", "indicator", "value", "value_max", "unit", "base_value", "base_unit", "comparator",
-              "kind", "modality", "aggregation", "deadline", "lead_units", "figure", "text", "line")
 COMPARATOR_SIGNS = {">=": "≥ ", "<=": "≤ ", "~": "≈ ", "=": "", "range": ""}
-
-
-def to_json(doc: Document) -> str:
-    """The document as the JSON the scorer and other programs read (Chinese kept as Chinese)."""
-    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-
-
-def _target_row(doc: Document, target: Target) -> dict[str, object]:
-    row = target.model_dump(mode="json", exclude={"span"})
-    return {"source": doc.source, **row}
-
-
-def to_jsonl(doc: Document) -> str:
-    """One target per line, each with the document it came from."""
-    return "".join(json.dumps(_target_row(doc, t), ensure_ascii=False) + "\n" for t in doc.targets)
-
-
-def to_csv(doc: Document) -> str:
-    """One row per target; lead units joined with `、`."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for target in doc.targets:
-        row = _target_row(doc, target)
-        row["lead_units"] = "、".join(target.lead_units or [])
-        writer.writerow(row)
-    return out.getvalue()
-
 
 def format_value(target: Target) -> str:
     """`≥ 100个`, `2–3个`, `≈ 500个`: the figure as a reader scans it."""

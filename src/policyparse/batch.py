@@ -1,0 +1,258 @@
+"""Convert a folder of documents: one JSON per document, a targets table, a summary, and SQLite.
+
+Documents are parsed in worker processes; each worker writes its document's JSON
+atomically, so an interrupted batch never leaves half a file, and a document that fails
+is recorded with its reason without costing the others. `targets.csv`, `summary.json`
+and the SQLite database are then built from the JSON files, so documents skipped as up
+to date are in them exactly as freshly converted ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .atomic import write_text_atomic
+from .errors import InputError, PolicyparseError
+from .models import Document
+from .reader import DEFAULT_MAX_BYTES
+from .rulebook import RuleBook, load_rules
+from .serialize import CSV_FIELDS, target_rows, to_json
+
+SUMMARY = "summary.json"
+TARGETS_CSV = "targets.csv"
+BATCH_CSV_FIELDS = ("file", "title", "doc_number", *CSV_FIELDS[1:])
+
+
+class BatchFailure(BaseModel):
+    file: str = Field(description="The document's path relative to the input folder.")
+    reason: str = Field(description="Why it could not be converted.")
+
+
+class BatchReport(BaseModel):
+    """What a batch did: counts, failures with their reasons, and the time it took."""
+
+    input: str = Field(description="The input folder.")
+    output: str = Field(description="The output folder.")
+    documents: int = Field(description="Documents found.")
+    converted: int = Field(description="Documents parsed in this run.")
+    skipped: int = Field(description="Documents whose output was already up to date.")
+    failed: int = Field(description="Documents that could not be converted.")
+    targets: int = Field(description="Targets across all converted documents.")
+    warnings: int = Field(description="Warnings across all converted documents.")
+    failures: list[BatchFailure] = Field(default_factory=list, description="Each failed document and its reason.")
+    seconds: float = Field(description="Wall time of the run.")
+    jobs: int = Field(description="Worker processes used.")
+    fingerprint: str = Field(description="Version and rules the outputs were made with; a change redoes them all.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker reports for one document."""
+
+    file: str
+    reason: str | None = None
+
+
+ProgressCallback = Callable[[int, int, Outcome], None]
+
+_worker_rules: RuleBook | None = None
+_worker_max_bytes = DEFAULT_MAX_BYTES
+
+
+def _init_worker(rules_dirs: tuple[str, ...], max_bytes: int) -> None:
+    global _worker_rules, _worker_max_bytes
+    _worker_rules = load_rules(rules_dirs) if rules_dirs else None
+    _worker_max_bytes = max_bytes
+
+
+def _convert(source: str, target: str, label: str) -> Outcome:
+    """Parse one document and write its JSON; never raises, so one document cannot stop the batch."""
+    from .pipeline import parse_file
+
+    try:
+        doc = parse_file(source, rules=_worker_rules, max_bytes=_worker_max_bytes)
+        doc = doc.model_copy(update={"source": label})
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(target, to_json(doc))
+        return Outcome(label)
+    except PolicyparseError as exc:
+        reason = str(exc).removeprefix(f"{source}: ")
+    except Exception as exc:  # a bug on one document must not cost the others
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+    Path(target).unlink(missing_ok=True)  # no stale output for a document that now fails
+    return Outcome(label, reason)
+
+
+def _fingerprint(rules: RuleBook) -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(rules.model_dump_json().encode()).hexdigest()[:16]
+    return f"{__version__}+{digest}"
+
+
+def discover(in_dir: Path, out_dir: Path, pattern: str, recursive: bool) -> list[Path]:
+    """The documents to convert, in a stable order, leaving out anything inside `out_dir`."""
+    found = in_dir.rglob(pattern) if recursive else in_dir.glob(pattern)
+    out = out_dir.resolve()
+    paths = []
+    for path in found:
+        try:
+            if not path.is_file() or path.resolve().is_relative_to(out):
+                continue
+        except OSError:
+            continue  # a symlink loop or a file that vanished while listed
+        paths.append(path)
+    return sorted(paths)
+
+
+def output_path(in_dir: Path, out_dir: Path, path: Path) -> Path:
+    """Where a document's JSON goes: the same place under `out_dir`, never outside it."""
+    relative = path.relative_to(in_dir)
+    target = (out_dir / relative).with_suffix(".json")
+    if not target.resolve().is_relative_to(out_dir.resolve()):
+        raise InputError(f"{path}: its output would fall outside {out_dir}")
+    return target
+
+
+def _up_to_date(source: Path, target: Path) -> bool:
+    try:
+        return target.stat().st_mtime >= source.stat().st_mtime
+    except OSError:
+        return False
+
+
+def _run(jobs_list: list[tuple[str, str, str]], jobs: int, rules_dirs: tuple[str, ...], max_bytes: int,
+         on_progress: ProgressCallback | None) -> Iterator[Outcome]:
+    total = len(jobs_list)
+    if jobs <= 1 or total <= 1:
+        _init_worker(rules_dirs, max_bytes)
+        for done, job in enumerate(jobs_list, start=1):
+            outcome = _convert(*job)
+            if on_progress:
+                on_progress(done, total, outcome)
+            yield outcome
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rules_dirs, max_bytes)) as pool:
+        futures: dict[Future[Outcome], str] = {pool.submit(_convert, *job): job[2] for job in jobs_list}
+        done = 0
+        for future in as_completed(futures):
+            done += 1
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                outcome = Outcome(futures[future], "a worker process died while converting it")
+            if on_progress:
+                on_progress(done, total, outcome)
+            yield outcome
+
+
+def convert_folder(
+    in_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    pattern: str = "*.txt",
+    recursive: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    sqlite: str | Path | None = None,
+    rules_dirs: tuple[str | Path, ...] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_progress: ProgressCallback | None = None,
+) -> BatchReport:
+    """Convert every document in `in_dir` matching `pattern` into `out_dir`.
+
+    Writes `<stem>.json` per document (mirroring the folder tree), `targets.csv` and
+    `summary.json`, and loads SQLite when `sqlite` is given. Raises InputError when
+    `in_dir` is not a folder; a document that fails is listed in the report instead.
+    """
+    started = time.monotonic()
+    in_dir, out_dir = Path(in_dir), Path(out_dir)
+    if not in_dir.is_dir():
+        raise InputError(f"{in_dir}: not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rules = load_rules(rules_dirs)
+    fingerprint = _fingerprint(rules)
+    force = force or _previous_fingerprint(out_dir) != fingerprint
+    jobs = max(1, jobs or os.cpu_count() or 1)
+
+    paths = discover(in_dir, out_dir, pattern, recursive)
+    labels = {path: path.relative_to(in_dir).as_posix() for path in paths}
+    failures: list[BatchFailure] = []
+    todo: list[tuple[str, str, str]] = []
+    for path in paths:
+        try:
+            target = output_path(in_dir, out_dir, path)
+        except InputError as exc:
+            failures.append(BatchFailure(file=labels[path], reason=str(exc)))
+            continue
+        if force or not _up_to_date(path, target):
+            todo.append((str(path), str(target), labels[path]))
+    rules_args = tuple(str(d) for d in rules_dirs)
+    for outcome in _run(todo, jobs, rules_args, max_bytes, on_progress):
+        if outcome.reason is not None:
+            failures.append(BatchFailure(file=outcome.file, reason=outcome.reason))
+
+    failed = {f.file for f in failures}
+    attempted = {job[2] for job in todo}
+    readable = [path for path in paths if labels[path] not in failed]
+    targets, warnings = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed)
+    report = BatchReport(
+        input=str(in_dir), output=str(out_dir), documents=len(paths), converted=len(attempted - failed),
+        skipped=len(paths) - len(attempted) - len(failed - attempted), failed=len(failed), targets=targets,
+        warnings=warnings, failures=sorted(failures, key=lambda f: f.file),
+        seconds=round(time.monotonic() - started, 3), jobs=jobs, fingerprint=fingerprint,
+    )
+    write_text_atomic(out_dir / SUMMARY, report.model_dump_json(indent=2) + "\n")
+    return report
+
+
+def _previous_fingerprint(out_dir: Path) -> str | None:
+    try:
+        return str(json.loads((out_dir / SUMMARY).read_text(encoding="utf-8"))["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dict[Path, str],
+                  sqlite: str | Path | None, failed: set[str]) -> tuple[int, int]:
+    """targets.csv (and SQLite) from the JSON outputs; returns the counts of targets and warnings."""
+    from . import store
+
+    connection = store.connect(sqlite) if sqlite else None
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=BATCH_CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    targets = warnings = 0
+    try:
+        for path in readable:
+            data = output_path(in_dir, out_dir, path).read_bytes()
+            doc = Document.model_validate_json(data)
+            targets += len(doc.targets)
+            warnings += len(doc.warnings)
+            for row in target_rows(doc):
+                writer.writerow({**row, "file": labels[path], "title": doc.metadata.title,
+                                 "doc_number": doc.metadata.doc_number})
+            if connection is not None:
+                digest = hashlib.sha256(data).hexdigest()
+                if store.stored_digest(connection, labels[path]) != digest:
+                    store.load_document(connection, labels[path], digest, doc)
+        if connection is not None:
+            for file in failed:
+                store.remove_document(connection, file)
+    finally:
+        if connection is not None:
+            connection.close()
+    write_text_atomic(out_dir / TARGETS_CSV, "\ufeff" + buffer.getvalue())
+    return targets, warnings
