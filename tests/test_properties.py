@@ -66,3 +66,12 @@ def test_chinese_numerals_round_trip(number: int) -> None:
 @given(st.integers(min_value=1000, max_value=2999))
 def test_years_read_digit_by_digit(year: int) -> None:
     assert chinese_to_int("".join("〇一二三四五六七八九"[int(d)] for d in str(year))) == year
+
+
+@SETTINGS
+@given(chinese_text)
+def test_diff_of_a_document_with_itself_is_empty(text: str) -> None:
+    from policyparse import diff_documents
+
+    doc = parse_text(text)
+    assert not diff_documents(doc, doc).targets_differ

@@ -8,9 +8,11 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .batch import BatchReport, convert_folder
+from .diff import DocumentDiff, diff_documents
 from .errors import InputError, PolicyparseError, RuleError
 from .models import Document, Metadata, ParseWarning, Section
-from .pipeline import parse_file, parse_text
+from .pipeline import load_document, parse_file, parse_text
 from .rulebook import load_rules
 
 try:
@@ -19,7 +21,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "BatchReport",
     "Document",
+    "DocumentDiff",
     "InputError",
     "Metadata",
     "ParseWarning",
@@ -27,6 +31,9 @@ __all__ = [
     "RuleError",
     "Section",
     "__version__",
+    "convert_folder",
+    "diff_documents",
+    "load_document",
     "load_rules",
     "parse_file",
     "parse_text",

@@ -162,6 +162,38 @@ def _batch_progress() -> Iterator[Callable[[int, int, Outcome], None]]:
         yield advance
 
 
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True,
+              help="rich: a table of changes for people; json: added, removed, changed, unchanged.")
+@rules_option
+def diff(old: Path, new: Path, fmt: str, rules_dirs: tuple[Path, ...]) -> None:
+    """Compare the targets of OLD and NEW (documents, or JSON written by extract or batch).
+
+    Exit 0 when no target changed, 1 when some did, 2 on an error.
+    """
+    from .diff import diff_documents
+    from .errors import PolicyparseError
+    from .pipeline import load_document
+
+    rules = _load_rules(rules_dirs)
+    try:
+        before, after = load_document(old, rules=rules), load_document(new, rules=rules)
+    except PolicyparseError as exc:
+        _fail(str(exc))
+    result = diff_documents(before, after, rules)
+    if fmt == "json":
+        click.echo(result.model_dump_json(indent=2))
+    else:
+        from rich.console import Console
+
+        from .render import diff_view
+
+        Console().print(diff_view(result, str(old), str(new)))
+    sys.exit(1 if result.targets_differ else 0)
+
+
 @cli.group()
 def rules() -> None:
     """List and check extraction rules."""

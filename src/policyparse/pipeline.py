@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from .errors import InputError
 from .extract import extract
 from .metadata import extract_metadata
 from .models import Document, ParseWarning
@@ -35,6 +36,19 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
                     deadlines=found.deadlines, assignments=found.assignments, tasks=found.tasks,
                     warnings=warnings, text=norm.text)
+
+
+def load_document(path: str | Path, *, rules: RuleBook | None = None) -> Document:
+    """A document from a text file, or from the JSON `extract --format json` or `batch` wrote."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        try:
+            return Document.model_validate_json(path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise InputError(f"{path}: not a policyparse JSON document ({str(exc).splitlines()[0]})") from None
+    return parse_file(path, rules=rules)
 
 
 def parse_file(path: str | Path, *, rules: RuleBook | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .diff import DocumentDiff
 from .models import Document, Section, Target
 
 COMPARATOR_SIGNS = {">=": "≥ ", "<=": "≤ ", "~": "≈ ", "=": "", "range": ""}
@@ -130,6 +131,50 @@ def deadlines_table(doc: Document) -> RenderableType | None:
         date = (deadline.date or "?") + (" (recurring)" if deadline.recurring else "")
         table.add_row(deadline.section or "", date, deadline.text, str(deadline.line))
     return table
+
+
+def diff_view(result: DocumentDiff, old_name: str, new_name: str) -> Group:
+    """The changes between two documents, with both sentences and their lines."""
+    table = _titled(f"Target changes: {old_name} → {new_name}", ("change", {"overflow": "fold"}), SECTION_COLUMN,
+                    ("indicator", {"min_width": 8, "overflow": "fold"}), ("old", {"overflow": "fold"}),
+                    ("new", {"overflow": "fold"}))
+    for change in result.changed:
+        table.add_row(Text("changed: " + ", ".join(change.fields), style="yellow"), change.new.section or "",
+                      change.new.indicator, _value_cell(change.old), _value_cell(change.new))
+    for target in result.removed:
+        table.add_row(Text("removed", style="red"), target.section or "", target.indicator, _value_cell(target), "")
+    for target in result.added:
+        table.add_row(Text("added", style="green"), target.section or "", target.indicator, "", _value_cell(target))
+    summary = Text(f"{len(result.changed)} changed, {len(result.added)} added, {len(result.removed)} removed, "
+                   f"{result.unchanged} unchanged", style="bold")
+    parts: list[RenderableType] = [table if table.row_count else Text("No target changed.", style="green"), summary]
+    for field in result.metadata:
+        parts.append(Text(f"metadata {field.field}: {field.old} → {field.new}", style="dim"))
+    sections = result.sections
+    if sections.added or sections.removed or sections.retitled:
+        parts.append(Text(f"sections: {len(sections.added)} added, {len(sections.removed)} removed, "
+                          f"{len(sections.retitled)} retitled", style="dim"))
+    return Group(*parts)
+
+
+def _value_cell(target: Target) -> Text:
+    """The figure, its deadline, and where it stands: `10家 by 2021` over `line 34: …培育星级农家乐10家，民宿…`."""
+    cell = Text(format_value(target), style="bold")
+    if target.deadline:
+        cell.append(f" by {target.deadline}")
+    if target.lead_units:
+        cell.append(f" · {target.lead_units[0]}")
+    cell.append(f"\nline {target.line}: {excerpt(target)}", style="dim")
+    return cell
+
+
+def excerpt(target: Target, before: int = 10, after: int = 6) -> str:
+    """The figure with a few characters of its sentence on each side."""
+    at = target.text.find(target.figure)
+    if at == -1:
+        return target.text[: before + after]
+    start, end = max(0, at - before), min(len(target.text), at + len(target.figure) + after)
+    return ("…" if start else "") + target.text[start:end] + ("…" if end < len(target.text) else "")
 
 
 def document_view(doc: Document) -> Group:

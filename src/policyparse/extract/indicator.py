@@ -124,6 +124,11 @@ def indicator_after(words: str, rules: TargetsRules, keep_verbs: bool = False) -
     return _tidy(words.replace("的", ""), rules)
 
 
+def words(text: str) -> list[str]:
+    """The jieba words of `text`, spaces dropped."""
+    return [word for word in _jieba_cut()(text) if word.strip()]
+
+
 def first_token(words: str, rules: TargetsRules) -> str:
     """The first word of `words`, as the tokenizer cuts it."""
     tokens = _tokenize_with(rules)(SPACES.sub("", words)[:12])

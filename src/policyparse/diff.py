@@ -1,0 +1,179 @@
+"""Compare the targets of two documents: last year's plan and this year's, a county's and its province's.
+
+Targets are paired by what they measure: identical targets first, then by indicator
+similarity (jieba words and characters) with a nudge for the same section and the same
+figure, never across unit families (a count is not paired with an area). A pair whose
+value, unit, comparator, deadline or lead units differ is a change; the rest are
+unchanged; what is left unpaired was added or removed.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .models import Document, Target
+from .rulebook import RuleBook, default_rules
+
+ChangedField = Literal["value", "unit", "comparator", "deadline", "lead_units"]
+FIELDS: tuple[ChangedField, ...] = ("value", "unit", "comparator", "deadline", "lead_units")
+# Below this indicator similarity two targets measure different things, whatever else they share.
+MIN_SIMILARITY = 0.45
+SAME_SECTION_BONUS = 0.15
+SAME_VALUE_BONUS = 0.1
+
+
+class TargetChange(BaseModel):
+    old: Target = Field(description="The target in the old document.")
+    new: Target = Field(description="The target it became in the new document.")
+    fields: list[ChangedField] = Field(description="Which of value, unit, comparator, deadline, lead_units differ.")
+
+
+class MetadataChange(BaseModel):
+    field: str = Field(description="`title`, `doc_number`, `issuer` or `issued_date`.")
+    old: str | None
+    new: str | None
+
+
+class SectionChanges(BaseModel):
+    added: list[str] = Field(default_factory=list, description="Ids of sections only in the new document.")
+    removed: list[str] = Field(default_factory=list, description="Ids of sections only in the old document.")
+    retitled: list[tuple[str, str, str]] = Field(default_factory=list, description="(id, old title, new title).")
+
+
+class DocumentDiff(BaseModel):
+    """What changed between two documents' targets, metadata and outline."""
+
+    added: list[Target] = Field(default_factory=list, description="Targets only in the new document.")
+    removed: list[Target] = Field(default_factory=list, description="Targets only in the old document.")
+    changed: list[TargetChange] = Field(default_factory=list, description="Paired targets that differ.")
+    unchanged: int = Field(default=0, description="Paired targets that do not differ.")
+    metadata: list[MetadataChange] = Field(default_factory=list, description="Metadata fields that differ.")
+    sections: SectionChanges = Field(default_factory=SectionChanges, description="Outline changes.")
+
+    @property
+    def targets_differ(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def _same_number(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _base_max(target: Target) -> float | None:
+    if target.value_max is None:
+        return None
+    scale = target.base_value / target.value if target.value else 1.0
+    return target.value_max * scale
+
+
+def changed_fields(old: Target, new: Target) -> list[ChangedField]:
+    """The fields that differ; values compare in the base unit, so `1.2亿元` equals `12000万元`."""
+    differs = {
+        "value": not (_same_number(old.base_value, new.base_value) and _same_number(_base_max(old), _base_max(new))),
+        "unit": old.unit != new.unit,
+        "comparator": old.comparator != new.comparator,
+        "deadline": old.deadline != new.deadline,
+        "lead_units": (old.lead_units or []) != (new.lead_units or []),
+    }
+    return [name for name in FIELDS if differs[name]]
+
+
+def _identity(target: Target) -> tuple[object, ...]:
+    return (target.indicator, target.section, target.base_value, target.value_max, target.unit, target.comparator,
+            target.deadline, tuple(target.lead_units or ()))
+
+
+def _family(target: Target, rules: RuleBook) -> str:
+    kinds = {unit.word: unit.kind for unit in rules.units.units}
+    return kinds.get(target.base_unit, target.base_unit)
+
+
+def indicator_similarity(a: str, b: str) -> float:
+    """Half character overlap, half jieba word overlap, in [0, 1].
+
+    >>> indicator_similarity("乡镇物流中转站", "乡镇物流中转站")
+    1.0
+    """
+    from .extract.indicator import words
+
+    if a == b:
+        return 1.0
+    chars = SequenceMatcher(None, a, b).ratio()
+    wa, wb = set(words(a)), set(words(b))
+    jaccard = len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+    return (chars + jaccard) / 2
+
+
+def pair_targets(old: list[Target], new: list[Target], rules: RuleBook) -> list[tuple[int, int]]:
+    """One-to-one pairs (index in old, index in new) of targets that measure the same thing."""
+    pairs: list[tuple[int, int]] = []
+    free_new: dict[tuple[object, ...], list[int]] = {}
+    for j, target in enumerate(new):
+        free_new.setdefault(_identity(target), []).append(j)
+    unpaired_old = []
+    for i, target in enumerate(old):
+        matches = free_new.get(_identity(target))
+        if matches:
+            pairs.append((i, matches.pop(0)))
+        else:
+            unpaired_old.append(i)
+    taken_new = {j for _, j in pairs}
+    scored = []
+    for i in unpaired_old:
+        for j, candidate in enumerate(new):
+            if j in taken_new or _family(old[i], rules) != _family(candidate, rules):
+                continue
+            similarity = indicator_similarity(old[i].indicator, candidate.indicator)
+            if similarity < MIN_SIMILARITY:
+                continue
+            score = similarity + SAME_SECTION_BONUS * (old[i].section == candidate.section) \
+                + SAME_VALUE_BONUS * _same_number(old[i].base_value, candidate.base_value)
+            scored.append((score, i, j))
+    used_old: set[int] = set()
+    for _, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if i not in used_old and j not in taken_new:
+            pairs.append((i, j))
+            used_old.add(i)
+            taken_new.add(j)
+    return sorted(pairs)
+
+
+def diff_documents(old: Document, new: Document, rules: RuleBook | None = None) -> DocumentDiff:
+    """What changed from `old` to `new`.
+
+    >>> from policyparse import parse_text
+    >>> a = parse_text("一、目标\\n建成站点20个。")
+    >>> b = parse_text("一、目标\\n建成站点30个以上。")
+    >>> [c.fields for c in diff_documents(a, b).changed]
+    [['value', 'comparator']]
+    """
+    rules = rules or default_rules()
+    pairs = pair_targets(old.targets, new.targets, rules)
+    result = DocumentDiff()
+    for i, j in pairs:
+        fields = changed_fields(old.targets[i], new.targets[j])
+        if fields:
+            result.changed.append(TargetChange(old=old.targets[i], new=new.targets[j], fields=fields))
+        else:
+            result.unchanged += 1
+    paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
+    result.removed = [t for i, t in enumerate(old.targets) if i not in paired_old]
+    result.added = [t for j, t in enumerate(new.targets) if j not in paired_new]
+    for name in ("title", "doc_number", "issuer", "issued_date"):
+        before, after = getattr(old.metadata, name), getattr(new.metadata, name)
+        if before != after:
+            result.metadata.append(MetadataChange(field=name, old=before, new=after))
+    old_titles = {s.id: s.title for s in old.iter_sections()}
+    new_titles = {s.id: s.title for s in new.iter_sections()}
+    result.sections = SectionChanges(
+        added=[i for i in new_titles if i not in old_titles],
+        removed=[i for i in old_titles if i not in new_titles],
+        retitled=[(i, old_titles[i], new_titles[i]) for i in old_titles
+                  if i in new_titles and old_titles[i] != new_titles[i]],
+    )
+    return result
