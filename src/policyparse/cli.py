@@ -63,7 +63,7 @@ def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
               help="Refuse files larger than this.")
 def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """Extract the outline, metadata, targets, deadlines, units and tasks of FILE ('-' reads standard input)."""
-    from . import render, serialize
+    from . import serialize
     from .atomic import write_text_atomic
     from .errors import PolicyparseError
     from .pipeline import parse_file, parse_text
@@ -91,6 +91,8 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             click.echo(text, nl=False)
         return
     from rich.console import Console
+
+    from . import render
 
     if output:
         with output.open("w", encoding="utf-8") as handle:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -11,8 +11,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .diff import DocumentDiff
 from .models import Document, Section, Target
+
+if TYPE_CHECKING:
+    from .diff import DocumentDiff
 
 COMPARATOR_SIGNS = {">=": "≥ ", "<=": "≤ ", "~": "≈ ", "=": "", "range": ""}
 
