@@ -31,7 +31,11 @@ _EXPORTS = {
     "load_rules": "rulebook",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "BatchReport", "Document", "DocumentDiff", "InputError", "Metadata", "ParseWarning", "PolicyparseError",
+    "RuleError", "Section", "__version__", "convert_folder", "diff_documents", "load_document", "load_rules",
+    "parse_file", "parse_text",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import os
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .atomic import write_text_atomic
+from .atomic import atomic_writer, write_text_atomic
 from .errors import InputError, PolicyparseError
 from .models import Document
 from .reader import DEFAULT_MAX_BYTES
@@ -95,6 +94,13 @@ def _convert(source: str, target: str, label: str) -> Outcome:
     return Outcome(label, reason)
 
 
+def _warm_up() -> None:
+    """Load the dictionaries and rules once in the parent: workers forked from it start warm."""
+    from .pipeline import parse_text
+
+    parse_text("一、目标\n建成站点20个。")
+
+
 def _fingerprint(rules: RuleBook) -> str:
     from . import __version__
 
@@ -144,6 +150,7 @@ def _run(jobs_list: list[tuple[str, str, str]], jobs: int, rules_dirs: tuple[str
                 on_progress(done, total, outcome)
             yield outcome
         return
+    _warm_up()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rules_dirs, max_bytes)) as pool:
         futures: dict[Future[Outcome], str] = {pool.submit(_convert, *job): job[2] for job in jobs_list}
         done = 0
@@ -227,32 +234,34 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
 
 def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dict[Path, str],
                   sqlite: str | Path | None, failed: set[str]) -> tuple[int, int]:
-    """targets.csv (and SQLite) from the JSON outputs; returns the counts of targets and warnings."""
+    """targets.csv (and SQLite) from the JSON outputs, streamed one document at a time.
+
+    Returns the counts of targets and warnings.
+    """
     from . import store
 
     connection = store.connect(sqlite) if sqlite else None
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=BATCH_CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
     targets = warnings = 0
     try:
-        for path in readable:
-            data = output_path(in_dir, out_dir, path).read_bytes()
-            doc = Document.model_validate_json(data)
-            targets += len(doc.targets)
-            warnings += len(doc.warnings)
-            for row in target_rows(doc):
-                writer.writerow({**row, "file": labels[path], "title": doc.metadata.title,
-                                 "doc_number": doc.metadata.doc_number})
-            if connection is not None:
-                digest = hashlib.sha256(data).hexdigest()
-                if store.stored_digest(connection, labels[path]) != digest:
-                    store.load_document(connection, labels[path], digest, doc)
+        with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
+            writer = csv.DictWriter(handle, fieldnames=BATCH_CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            for path in readable:
+                raw = output_path(in_dir, out_dir, path).read_bytes()
+                data = json.loads(raw)
+                targets += len(data.get("targets") or [])
+                warnings += len(data.get("warnings") or [])
+                meta = data.get("metadata") or {}
+                extra = {"file": labels[path], "title": meta.get("title"), "doc_number": meta.get("doc_number")}
+                writer.writerows({**row, **extra} for row in target_rows(data))
+                if connection is not None:
+                    digest = hashlib.sha256(raw).hexdigest()
+                    if store.stored_digest(connection, labels[path]) != digest:
+                        store.load_document(connection, labels[path], digest, Document.model_validate(data))
         if connection is not None:
             for file in failed:
                 store.remove_document(connection, file)
     finally:
         if connection is not None:
             connection.close()
-    write_text_atomic(out_dir / TARGETS_CSV, "\ufeff" + buffer.getvalue())
     return targets, warnings

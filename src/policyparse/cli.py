@@ -64,7 +64,7 @@ def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
 def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """Extract the outline, metadata, targets, deadlines, units and tasks of FILE ('-' reads standard input)."""
     from . import serialize
-    from .atomic import write_text_atomic
+    from .atomic import atomic_writer
     from .errors import PolicyparseError
     from .pipeline import parse_file, parse_text
     from .reader import decode_bytes
@@ -86,7 +86,8 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     if fmt != "rich":
         text = {"json": serialize.to_json, "jsonl": serialize.to_jsonl, "csv": serialize.to_csv}[fmt](doc)
         if output:
-            write_text_atomic(output, ("\ufeff" if fmt == "csv" else "") + text)
+            with atomic_writer(output, bom=fmt == "csv") as handle:
+                handle.write(text)
         else:
             click.echo(text, nl=False)
         return

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import RuleError
 
@@ -37,26 +37,27 @@ class PatternRule(BaseModel):
     pattern: str = Field(description="Python regular expression.")
     examples: list[str] = Field(default_factory=list, description="Texts the pattern must find.")
     counter_examples: list[str] = Field(default_factory=list, description="Texts the pattern must not find.")
-    _regex: re.Pattern[str] = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> PatternRule:
         try:
-            self._regex = re.compile(self.pattern)
+            compiled = re.compile(self.pattern)
         except re.error as exc:
             raise ValueError(f"pattern: {exc}") from None
-        missing = [g for g in self.required_groups if g not in self._regex.groupindex]
+        missing = [g for g in self.required_groups if g not in compiled.groupindex]
         if missing:
             raise ValueError(f"pattern: missing named group(s) {', '.join(missing)}")
         return self
 
-    @property
+    # A plain cached attribute: rules are read in every inner loop, and pydantic's private
+    # attributes cost a __getattr__ round trip on each read.
+    @cached_property
     def regex(self) -> re.Pattern[str]:
-        return self._regex
+        return re.compile(self.pattern)
 
     def example_failures(self) -> list[str]:
         """Examples the pattern misses and counter-examples it finds, as messages."""
-        find = self._regex.match if self.anchored else self._regex.search
+        find = self.regex.match if self.anchored else self.regex.search
         failures = [f"example not matched: {ex!r}" for ex in self.examples if not find(ex)]
         failures += [f"counter-example matched: {ex!r}" for ex in self.counter_examples if find(ex)]
         return failures

@@ -1,33 +1,42 @@
-"""Serializations for programs: JSON, JSON Lines and CSV. No Rich here: batch jobs use this too."""
+"""Serializations for programs: JSON, JSON Lines and CSV. No Rich here: batch jobs use this too.
+
+The row functions work on the JSON form of a document (a dict), so a batch can build its
+targets table from the files it wrote without validating them again.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterator
+from typing import Any
 
-from .models import Document, Target
+from .models import Document
 
 CSV_FIELDS = ("source", "section", "indicator", "value", "value_max", "unit", "base_value", "base_unit", "comparator",
               "kind", "modality", "aggregation", "deadline", "lead_units", "figure", "text", "line")
+
+
 def to_json(doc: Document) -> str:
     """The document as the JSON the scorer and other programs read (Chinese kept as Chinese)."""
     return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
 
 
-def _target_row(doc: Document, target: Target) -> dict[str, object]:
-    row = target.model_dump(mode="json", exclude={"span"})
-    return {"source": doc.source, **row}
+def _targets(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for target in data.get("targets") or []:
+        yield {"source": data.get("source"), **{k: v for k, v in target.items() if k != "span"}}
 
 
-def target_rows(doc: Document) -> list[dict[str, object]]:
-    """The targets as flat rows for a spreadsheet: lead units joined with `、`."""
-    return [{**_target_row(doc, t), "lead_units": "、".join(t.lead_units or [])} for t in doc.targets]
+def target_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The targets of a document's JSON as flat rows for a spreadsheet: lead units joined with `、`."""
+    for row in _targets(data):
+        yield {**row, "lead_units": "、".join(row.get("lead_units") or [])}
 
 
 def to_jsonl(doc: Document) -> str:
     """One target per line, each with the document it came from."""
-    return "".join(json.dumps(_target_row(doc, t), ensure_ascii=False) + "\n" for t in doc.targets)
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _targets(doc.model_dump(mode="json")))
 
 
 def to_csv(doc: Document) -> str:
@@ -35,5 +44,5 @@ def to_csv(doc: Document) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(target_rows(doc))
+    writer.writerows(target_rows(doc.model_dump(mode="json")))
     return out.getvalue()

@@ -12,9 +12,11 @@ from .deadlines import extract_deadlines, find_times, plan_horizon
 from .numbers import find_figures
 from .tables import find_tables, read_tasks
 from .targets import Context, Scope, excluded_spans, read_targets
-from .text import SectionIndex, paragraph_bounds
+from .text import ByStart, Coverage, SectionIndex, paragraph_bounds
 from .units import extract_assignments, find_statements
 
+# Statements on a line of their own assign their whole section.
+OWN_LINE_RULES = ("lead.label", "lead.label_lead_support")
 # The years in a cited document's title (`《…行动计划(2023-2025年)》`) are that document's, not limits here.
 CITED_TITLE = re.compile(r"《[^《》\n]*》")
 
@@ -56,13 +58,17 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     tables = find_tables(norm, rules.tables)
     tasks = read_tasks(norm, tables, index, rules.deadlines, rules.assignments, metadata.issued_date)
     warnings, run_together = _run_together(norm, rules, body)
+    section_units: dict[str | None, list[str]] = {}
+    for statement in statements:
+        if statement.rule_id in OWN_LINE_RULES:
+            section_units.setdefault(index.id_at(statement.start), statement.units)
     ctx = Context(
-        norm=norm, index=index, rules=rules, times=times, statements=statements,
-        horizon=plan_horizon(metadata.title, sections, times), excluded=sorted(excluded + run_together),
-        figures=find_figures(norm.text, rules.units),
+        norm=norm, index=index, rules=rules, times=ByStart(t for t in times if t.date and not t.recurring),
+        statements=ByStart(statements), horizon=plan_horizon(metadata.title, sections, times),
+        excluded=Coverage(excluded + run_together), figures=ByStart(find_figures(norm.text, rules.units)),
+        section_units=section_units,
     )
-    table_spans = [(t.start, t.end) for t in tables]
-    targets = read_targets(ctx, Scope(body, len(norm.text)), skip=table_spans)
+    targets = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))
     for task in tasks:
         scope = Scope(task.span.start, task.span.end, deadline=task.deadline,
                       units=(task.lead_units + task.support_units) or None)

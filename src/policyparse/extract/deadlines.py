@@ -17,7 +17,7 @@ from ..models import Deadline, Section, Span
 from ..normalize import NormalizedText
 from ..numerals import chinese_to_int
 from ..rulebook import DeadlinesRules, TimeRule
-from .text import CLAUSE_ENDS, SectionIndex
+from .text import CLAUSE_ENDS, Claimed, Coverage, SectionIndex
 
 LEADS_NOT_LIMITS = ("截至", "截止")
 # Words that may stand before a year in a name (`来源于2020年…资金`), unlike 到 or 至.
@@ -126,25 +126,25 @@ def find_times(text: str, rules: DeadlinesRules, doc_date: str | None = None, st
     """
     stop = len(text) if stop is None else stop
     ref = _reference(doc_date)
-    not_limits = [m.span() for rule in rules.not_limit for m in rule.regex.finditer(text, start, stop)]
-    names = [m.span() for rule in rules.name_year for m in rule.regex.finditer(text, start, stop)]
-    taken: list[tuple[int, int]] = []
+    not_limits = Coverage(m.span() for rule in rules.not_limit for m in rule.regex.finditer(text, start, stop))
+    names = Coverage(m.span() for rule in rules.name_year for m in rule.regex.finditer(text, start, stop))
+    taken = Claimed()
     out: list[TimeExpr] = []
     for rule in rules.time:
         for found in rule.regex.finditer(text, start, stop):
             matched = found.group(0)
             a = found.start() + len(matched) - len(matched.lstrip())
             b = found.start() + len(matched.rstrip())
-            if a == b or any(a < y and x < b for x, y in taken):
+            if a == b or taken.overlaps(a, b):
                 continue
-            if any(x <= a and b <= y for x, y in not_limits):
+            if not_limits.touches(a, b):
                 continue
             lead = found.groupdict().get("lead") or ""
-            if any(x <= found.start("year" if "year" in found.re.groupindex else 0) < y for x, y in names) \
-                    and lead in WEAK_LEADS:
+            year_at = found.start("year" if "year" in found.re.groupindex else 0)
+            if names.touches(year_at, year_at + 1) and lead in WEAK_LEADS:
                 continue  # `来源于2020年电子商务…专项资金`: a year in a name; `到2025年全面建成` is a time
             date, recurring, is_limit = _read(rule, found, ref)
-            taken.append((a, b))
+            taken.claim(a, b)
             out.append(TimeExpr(a, b, date, recurring, is_limit, rule.kind, rule.id))
     return sorted(out, key=lambda t: t.start)
 

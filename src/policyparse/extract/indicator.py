@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -82,25 +83,41 @@ def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Calla
     return tokenize
 
 
-def _strip_words(phrase: str, words: list[str], leading: bool) -> str:
-    changed = True
-    ordered = sorted(words, key=len, reverse=True)
-    while changed and phrase:
-        changed = False
-        for word in ordered:
-            if leading and phrase.startswith(word):
-                phrase, changed = phrase[len(word) :], True
-            elif not leading and phrase.endswith(word):
-                phrase, changed = phrase[: -len(word)], True
-    return phrase
+@dataclass(frozen=True)
+class Trimmers:
+    """The word lists of the rules as patterns: runs of them at the start or end of a phrase."""
+
+    leading: re.Pattern[str]
+    trailing: re.Pattern[str]
+    opening: re.Pattern[str]
+    comparison_base: re.Pattern[str]
+    activity_suffix: re.Pattern[str]
+    verbs: frozenset[str]
+
+
+def _run_of(words: list[str]) -> str:
+    return "(?:" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + ")+"
+
+
+@compiled_per_rules
+def _trimmers(rules: TargetsRules) -> Trimmers:
+    return Trimmers(
+        leading=re.compile("^" + _run_of(rules.leading_words)),
+        trailing=re.compile(_run_of(rules.trailing_words) + "$"),
+        opening=re.compile("^" + _run_of([*rules.modality_words, *rules.leading_words])),
+        comparison_base=re.compile(rules.comparison_base),
+        activity_suffix=re.compile(rules.activity_suffix),
+        verbs=frozenset(rules.action_verbs),
+    )
 
 
 def _tidy(phrase: str, rules: TargetsRules) -> str:
+    trim = _trimmers(rules)
     phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
-    phrase = _strip_words(phrase, rules.leading_words, leading=True)
-    phrase = _strip_words(phrase, rules.trailing_words, leading=False)
-    phrase = re.sub(rules.comparison_base, "", phrase)
-    phrase = _strip_words(phrase, rules.trailing_words, leading=False)
+    phrase = trim.leading.sub("", phrase)
+    phrase = trim.trailing.sub("", phrase)
+    phrase = trim.comparison_base.sub("", phrase)
+    phrase = trim.trailing.sub("", phrase)
     return phrase.strip("，,、；;：:。 ")
 
 
@@ -111,9 +128,10 @@ def indicator_before(clause: str, rules: TargetsRules) -> str:
     >>> indicator_before("2021年建成乡镇物流中转站", default_rules().targets)
     '乡镇物流中转站'
     """
-    clause = _strip_words(SPACES.sub("", clause), [*rules.modality_words, *rules.leading_words], leading=True)
+    trim = _trimmers(rules)
+    clause = trim.opening.sub("", SPACES.sub("", clause))
     tokens = _tokenize_with(rules)(clause) if clause else []
-    verbs = set(rules.action_verbs)
+    verbs = trim.verbs
     phrase = clause
     for i, token in enumerate(tokens):
         if token in verbs:
@@ -135,14 +153,14 @@ def indicator_after(words: str, rules: TargetsRules, keep_verbs: bool = False) -
     >>> indicator_after("有代表性、有特色、适合网销的产品实现标准化生产", default_rules().targets)
     '适合网销产品'
     """
+    trim = _trimmers(rules)
     words = SPACES.sub("", words).lstrip("的")
-    words = re.sub(rules.activity_suffix, "", words) or words
+    words = trim.activity_suffix.sub("", words) or words
     if not keep_verbs:
         tokens = _tokenize_with(rules)(words)
-        verbs = set(rules.action_verbs)
-        cut = next((i for i, token in enumerate(tokens) if i > 0 and token in verbs), len(tokens))
+        cut = next((i for i, token in enumerate(tokens) if i > 0 and token in trim.verbs), len(tokens))
         words = "".join(tokens[:cut])
-        words = re.sub(rules.activity_suffix, "", words) or words
+        words = trim.activity_suffix.sub("", words) or words
         if "的" in words and LIST_BREAK in words.split("的")[0]:
             words = words[words.rfind(LIST_BREAK, 0, words.index("的")) + 1 :]
     return _tidy(words.replace("的", ""), rules)

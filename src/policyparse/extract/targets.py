@@ -10,7 +10,6 @@ the time that opens its paragraph, and the plan's horizon.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -20,11 +19,10 @@ from ..rulebook import RuleBook, TargetsRules
 from .deadlines import TimeExpr
 from .indicator import first_token, indicator_after, indicator_before
 from .numbers import Figure
-from .text import SectionIndex, clause_bounds, paragraph_bounds, sentence_bounds
+from .text import ByStart, Coverage, SectionIndex, clause_bounds, paragraph_bounds, sentence_bounds
 from .units import Statement
 
 LIST_JOINERS = ("、", "和", "及", "与")
-OWN_LINE_RULES = ("lead.label", "lead.label_lead_support")
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
 
 
@@ -45,19 +43,17 @@ class Context:
     norm: NormalizedText
     index: SectionIndex
     rules: RuleBook
-    times: list[TimeExpr]
-    statements: list[Statement]
+    times: ByStart[TimeExpr]
+    statements: ByStart[Statement]
     horizon: str | None
-    excluded: list[tuple[int, int]]
-    figures: list[Figure]
+    excluded: Coverage
+    figures: ByStart[Figure]
+    # Statements on a line of their own (`责任单位：…`) assign their whole section.
+    section_units: dict[str | None, list[str]]
 
 
 def excluded_spans(text: str, rules: TargetsRules) -> list[tuple[int, int]]:
     return sorted(m.span() for rule in rules.exclusion for m in rule.regex.finditer(text))
-
-
-def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a <= start < b or a < end <= b for a, b in spans)
 
 
 def _is_qualifier(text: str, figure: Figure, following: Figure | None, clause_end: int) -> bool:
@@ -92,8 +88,7 @@ def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> T
 
 
 def _deadline(ctx: Context, figure: Figure, sentence: tuple[int, int], scope: Scope) -> str | None:
-    usable = [t for t in ctx.times if t.date and not t.recurring]
-    in_sentence = [t for t in usable if sentence[0] <= t.start < sentence[1]]
+    in_sentence = ctx.times.between(*sentence)
     before = [t for t in in_sentence if t.start < figure.start]
     if before:
         return before[-1].date
@@ -102,30 +97,23 @@ def _deadline(ctx: Context, figure: Figure, sentence: tuple[int, int], scope: Sc
     if scope.deadline:
         return scope.deadline
     para_start, _ = paragraph_bounds(ctx.norm.text, figure.start)
-    for time in usable:
-        if para_start <= time.start < figure.start:
-            sentence_start, _ = sentence_bounds(ctx.norm.text, time.start)
-            if time.start - sentence_start <= 4:
-                return time.date
-            break
+    for time in ctx.times.between(para_start, figure.start)[:1]:
+        sentence_start, _ = sentence_bounds(ctx.norm.text, time.start)
+        if time.start - sentence_start <= 4:
+            return time.date
     return ctx.horizon
 
 
 def _units(ctx: Context, figure: Figure, scope: Scope) -> list[str] | None:
     if scope.units is not None:
         return scope.units
-    para = paragraph_bounds(ctx.norm.text, figure.start)
-    here = [s for s in ctx.statements if para[0] <= s.start < para[1]]
+    here = ctx.statements.between(*paragraph_bounds(ctx.norm.text, figure.start))
     after = [s for s in here if s.start >= figure.end]
     if after:
         return after[0].units
     if here:
         return here[-1].units
-    section = ctx.index.id_at(figure.start)
-    for statement in ctx.statements:
-        if statement.rule_id in OWN_LINE_RULES and ctx.index.id_at(statement.start) == section:
-            return statement.units
-    return None
+    return ctx.section_units.get(ctx.index.id_at(figure.start))
 
 
 def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure | None) -> str:
@@ -135,17 +123,17 @@ def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure
     return text[start : figure.start].lstrip("的、 ")
 
 
-def read_targets(ctx: Context, scope: Scope, skip: Sequence[tuple[int, int]] = ()) -> list[Target]:
+def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> list[Target]:
     """The targets in text[scope.start:scope.end], leaving out the spans in `skip` (tables read on their own)."""
     text = ctx.norm.text
     rules = ctx.rules.targets
-    figures = [f for f in ctx.figures
-               if scope.start <= f.start and f.end <= scope.end and not _inside(skip, f.start, f.end)]
+    figures = [f for f in ctx.figures.between(scope.start, scope.end)
+               if f.end <= scope.end and not (skip and skip.touches(f.start, f.end))]
     # A lone Chinese digit (`一个景区`, `一张网`) is an article, not a quantity.
     figures = [f for f in figures if not (f.chinese and len(text[f.start : f.end].split(f.unit)[0].strip()) == 1)]
     out: list[Target] = []
     for n, figure in enumerate(figures):
-        if _inside(ctx.excluded, figure.start, figure.end) or ctx.norm.source_line(figure.start) in \
+        if ctx.excluded.touches(figure.start, figure.end) or ctx.norm.source_line(figure.start) in \
                 ctx.norm.damaged_lines:
             continue
         clause_start, clause_end = clause_bounds(text, figure.start)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from ..models import Section
 
@@ -65,3 +67,62 @@ class SectionIndex:
     def body_start(self) -> int:
         """Where the first heading starts: text before it is the notice head, not the plan."""
         return self.starts[0] if self.starts else 0
+
+
+class Starting(Protocol):
+    @property
+    def start(self) -> int: ...
+
+
+R = TypeVar("R", bound=Starting)
+
+
+class ByStart(Generic[R]):
+    """Records sorted by where they start, to take the ones in a range without scanning them all."""
+
+    def __init__(self, records: Iterable[R]) -> None:
+        self.records = sorted(records, key=lambda r: r.start)
+        self._starts = [r.start for r in self.records]
+
+    def between(self, lo: int, hi: int) -> list[R]:
+        """Records starting in [lo, hi)."""
+        return self.records[bisect.bisect_left(self._starts, lo) : bisect.bisect_left(self._starts, hi)]
+
+
+class Coverage:
+    """A set of spans, merged, answering whether a range touches any of them."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [s for s, _ in merged]
+        self._ends = [e for _, e in merged]
+
+    def touches(self, start: int, end: int) -> bool:
+        """Whether `start` or `end - 1` falls inside a span."""
+        for offset in (start, end - 1):
+            i = bisect.bisect_right(self._starts, offset) - 1
+            if i >= 0 and offset < self._ends[i]:
+                return True
+        return False
+
+
+class Claimed:
+    """Disjoint spans claimed so far, so that a later rule does not read text an earlier one read."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end) - 1
+        return i >= 0 and self._ends[i] > start
+
+    def claim(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..models import Assignment, Section, Span
 from ..normalize import NormalizedText
 from ..rulebook import AssignmentsRules, compiled_per_rules
-from .text import SectionIndex, paragraph_bounds
+from .text import Claimed, SectionIndex, paragraph_bounds
 
 QUOTED = re.compile(r"“([^“”]{2,20})”")
 # Statements whose shape alone does not make their words units: every unit must look like one.
@@ -69,12 +69,12 @@ class Statement:
 
 def find_statements(text: str, rules: AssignmentsRules, start: int = 0) -> list[Statement]:
     """Every statement of responsible units, earlier rules winning where two overlap."""
-    taken: list[tuple[int, int]] = []
+    taken = Claimed()
     out: list[Statement] = []
     for rule in rules.statement:
         for found in rule.regex.finditer(text, start):
             a, b = found.span()
-            if any(a < y and x < b for x, y in taken):
+            if taken.overlaps(a, b):
                 continue
             while a < b and text[a] in "。；; \t\n":
                 a += 1  # the sentence end a pattern anchors on is not part of the statement
@@ -88,7 +88,7 @@ def find_statements(text: str, rules: AssignmentsRules, start: int = 0) -> list[
                 continue
             if not units:
                 continue
-            taken.append((a, b))
+            taken.claim(a, b)
             out.append(Statement(a, b, units, rule.id))
     return sorted(out, key=lambda s: s.start)
 

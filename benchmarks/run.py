@@ -1,0 +1,220 @@
+"""policyparse benchmarks: cold start, batch throughput, memory, scaling and a stage profile.
+
+Run from the project root, with the project installed:
+
+    python benchmarks/run.py            # everything (about two minutes on 2 cores)
+    python benchmarks/run.py --quick    # smaller corpus and fewer repeats, for a smoke run
+
+It prints a Markdown report (the README's Performance section is a copy) and writes it to
+benchmarks/results.md. Times are wall-clock medians; memory is the peak resident set of the
+whole process tree (the batch and its workers, summed), sampled every 20 ms from /proc.
+Nothing here is a test: budgets are reported against, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+POLICYPARSE = str(BIN / "policyparse")
+SAMPLE = ROOT / "samples" / "000_2b56176de5d9e3f3.txt"
+
+
+def timed(argv: list[str], repeat: int) -> float:
+    """Median wall time of running `argv` as a whole process."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_with_peak_memory(argv: list[str]) -> tuple[float, float]:
+    """(seconds, peak MB of the process tree) for one run of `argv`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    process.wait()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return elapsed, peak / 1024
+
+
+def cold_start(repeat: int) -> list[tuple[str, float]]:
+    python = sys.executable
+    return [
+        ("`python -c \"import pydantic, rich, click\"` (floor)", timed([python, "-c", "import pydantic, rich, click"],
+                                                                     repeat)),
+        ("`policyparse --help`", timed([POLICYPARSE, "--help"], repeat)),
+        (f"`policyparse extract {SAMPLE.name} --format json`",
+         timed([POLICYPARSE, "extract", str(SAMPLE), "--format", "json"], repeat)),
+    ]
+
+
+def throughput(work: Path, count: int) -> tuple[list[tuple[int, float, float, float]], int]:
+    """Rows (jobs, seconds, documents/s, MB/s) for a generated corpus, and its size in bytes."""
+    folder = work / f"corpus_{count}"
+    size = corpus.write_corpus(folder, count)
+    rows = []
+    for jobs in (1, 2):
+        out = work / f"out_{count}_{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        elapsed, _ = run_with_peak_memory([POLICYPARSE, "batch", str(folder), "-o", str(out), "--jobs", str(jobs)])
+        rows.append((jobs, elapsed, count / elapsed, size / 1e6 / elapsed))
+    return rows, size
+
+
+def memory(work: Path, counts: tuple[int, ...]) -> list[tuple[int, float, float]]:
+    rows = []
+    for count in counts:
+        folder = work / f"corpus_{count}"
+        if not folder.exists():
+            corpus.write_corpus(folder, count)
+        out = work / f"mem_{count}"
+        shutil.rmtree(out, ignore_errors=True)
+        elapsed, peak = run_with_peak_memory([POLICYPARSE, "batch", str(folder), "-o", str(out), "--jobs", "2"])
+        rows.append((count, elapsed, peak))
+    return rows
+
+
+def scaling(repeat: int) -> list[tuple[int, int, float]]:
+    """Rows (times, characters, seconds) parsing the largest sample grown 1×, 10× and 100×, in process."""
+    from policyparse import parse_text
+
+    parse_text("一、目标\n建成站点20个。")  # load the dictionaries outside the timings
+    rows = []
+    for times in (1, 10, 100):
+        text = corpus.grown(times)
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            parse_text(text)
+            runs.append(time.perf_counter() - start)
+        rows.append((times, len(text), statistics.median(runs)))
+    return rows
+
+
+def stage_profile(repeat: int) -> list[tuple[str, float]]:
+    """Milliseconds per stage over the five samples (dictionaries already loaded)."""
+    from functools import partial
+
+    from policyparse.extract import extract
+    from policyparse.metadata import extract_metadata
+    from policyparse.models import Document
+    from policyparse.normalize import normalize
+    from policyparse.outline import split_sections, starts_heading
+    from policyparse.pipeline import parse_text
+    from policyparse.reader import read_file
+    from policyparse.rulebook import default_rules
+    from policyparse.serialize import to_json
+
+    rules = default_rules()
+    parse_text("一、目标\n建成站点20个。")
+    totals = dict.fromkeys(("read", "normalize", "outline", "metadata", "extract", "serialize"), 0.0)
+    for _ in range(repeat):
+        for path in corpus.SAMPLES:
+            marks = [time.perf_counter()]
+            source = read_file(path)
+            marks.append(time.perf_counter())
+            norm = normalize(source.text, rules.normalize, partial(starts_heading, rules=rules.outline))
+            marks.append(time.perf_counter())
+            sections = split_sections(norm, rules.outline)
+            marks.append(time.perf_counter())
+            metadata = extract_metadata(norm, sections, rules.metadata)
+            marks.append(time.perf_counter())
+            found = extract(norm, Document(sections=sections).iter_sections(), metadata, rules)
+            marks.append(time.perf_counter())
+            to_json(Document(metadata=metadata, sections=sections, targets=found.targets, tasks=found.tasks,
+                             deadlines=found.deadlines, assignments=found.assignments))
+            marks.append(time.perf_counter())
+            for name, a, b in zip(totals, marks, marks[1:], strict=False):
+                totals[name] += b - a
+    return [(name, 1000 * total / repeat) for name, total in totals.items()]
+
+
+def report(args: argparse.Namespace) -> str:
+    lines = [f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+             f"{platform.machine()}. Command: `python benchmarks/run.py{' --quick' if args.quick else ''}`.", ""]
+    floor = None
+    lines += ["### Cold start (median of %d runs, whole process)" % args.repeat, "", "| command | seconds | × floor |",
+              "|---|---|---|"]
+    for name, seconds in cold_start(args.repeat):
+        floor = floor or seconds
+        lines.append(f"| {name} | {seconds:.3f} | {seconds / floor:.1f} |")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        rows, size = throughput(work, args.documents)
+        lines += ["", f"### Batch throughput ({args.documents} generated documents, {size / 1e6:.1f} MB)", "",
+                  "| jobs | seconds | documents/s | MB/s |", "|---|---|---|---|"]
+        lines += [f"| {jobs} | {s:.1f} | {docs:.0f} | {mb:.2f} |" for jobs, s, docs, mb in rows]
+        lines.append(f"\n`--jobs 2` / `--jobs 1`: {rows[1][3] / rows[0][3]:.2f}×")
+        small = max(10, args.documents // 10)
+        lines += ["", "### Peak memory of `batch --jobs 2` (process tree)", "", "| documents | seconds | peak MB |",
+                  "|---|---|---|"]
+        lines += [f"| {n} | {s:.1f} | {mb:.0f} |" for n, s, mb in memory(work, (small, args.documents))]
+    scale = scaling(args.repeat)
+    base = scale[0][2]
+    lines += ["", "### Scaling (largest sample grown, parse_text in process)", "",
+              "| size | characters | seconds | × 1× time |", "|---|---|---|---|"]
+    lines += [f"| {times}× | {chars:,} | {seconds:.3f} | {seconds / base:.1f} |" for times, chars, seconds in scale]
+    lines += ["", f"### Stage profile (ms for the five samples, mean of {args.repeat})", "", "| stage | ms |",
+              "|---|---|"]
+    lines += [f"| {name} | {ms:.1f} |" for name, ms in stage_profile(args.repeat)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="200 documents and 3 repeats")
+    args = parser.parse_args()
+    args.documents = 200 if args.quick else 2000
+    args.repeat = 3 if args.quick else 7
+    text = report(args)
+    (Path(__file__).resolve().parent / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
