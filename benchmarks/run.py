@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import corpus  # noqa: E402
+import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
