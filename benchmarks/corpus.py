@@ -13,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
-PLACES = ["石柱", "巫溪", "黔江", "秀山", "酉阳", "彭水", "武隆", "丰都", "忠县", "云阳", "奉节", "巫山", "城口", "开州"]
+PLACES = ["石柱", "巫溪", "黔江", "秀山", "酉阳", "彭水", "武隆",
+          "丰都", "忠县", "云阳", "奉节", "巫山", "城口", "开州"]
 DIGITS = re.compile(r"(?<![〔\[（(年月\d])\d{1,4}(?![\d年月日号〕\]）)])")
 CN_NUMERALS = "一二三四五六七八九十"
 

@@ -178,7 +178,7 @@ def report(args: argparse.Namespace) -> str:
     lines = [f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
              f"{platform.machine()}. Command: `python benchmarks/run.py{' --quick' if args.quick else ''}`.", ""]
     floor = None
-    lines += ["### Cold start (median of %d runs, whole process)" % args.repeat, "", "| command | seconds | × floor |",
+    lines += [f"### Cold start (median of {args.repeat} runs, whole process)", "", "| command | seconds | × floor |",
               "|---|---|---|"]
     for name, seconds in cold_start(args.repeat):
         floor = floor or seconds
