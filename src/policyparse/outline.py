@@ -188,12 +188,15 @@ class OutlineBuilder:
         self.form_levels: dict[str, int] = {}
         self.base_level = 0
         self.used_ids: set[str] = set()
+        self.repeats: dict[str, int] = {}
         self.last_child_number: dict[str, int] = {}
 
     def _unique(self, section_id: str) -> str:
-        candidate, n = section_id, 2
+        """The id, or `id#2`, `id#3` … when a number repeats under one parent."""
+        candidate = section_id
         while candidate in self.used_ids:
-            candidate, n = f"{section_id}#{n}", n + 1
+            self.repeats[section_id] = self.repeats.get(section_id, 1) + 1
+            candidate = f"{section_id}#{self.repeats[section_id]}"
         self.used_ids.add(candidate)
         return candidate
 

@@ -17,8 +17,10 @@ from ..numerals import chinese_to_int
 from ..rulebook import UnitsRules, compiled_per_rules
 
 # `l` and `O` typed for 1 and 0 inside a run of digits (`1O0个`), never at its edges.
-ARABIC = r"\d(?:[\d,lO]*\d)?(?:\.\d+)?"
-CHINESE = r"[零〇○一二两三四五六七八九十百千]+"
+# Bounded, and never starting inside a longer run of digits: a 10,000-digit string is no
+# figure, and reading it must not backtrack over the whole run from every position.
+ARABIC = r"(?<![\d.,])\d(?:[\d,lO]{0,18}\d)?(?:\.\d{1,6})?(?![\d,])"
+CHINESE = r"[零〇○一二两三四五六七八九十百千]{1,12}"
 DASH = r"[-—–~～至到]"
 
 
@@ -78,8 +80,8 @@ def _compile(rules: UnitsRules) -> FigurePattern:
     number = rf"(?:{ARABIC}|{CHINESE})"
     infix = "|".join(map(re.escape, rules.approximate_infixes)) or "(?!)"
     pattern = (
-        rf"(?P<num>{number})\s*(?:(?P<unit1>%|％)\s*)?"
-        rf"(?:{DASH}\s*(?P<num2>{number})\s*)?(?P<infix>{infix})?\s*{unit}"
+        rf"(?P<num>{number})\s{{0,2}}(?:(?P<unit1>%|％)\s{{0,2}})?"
+        rf"(?:{DASH}\s{{0,2}}(?P<num2>{number})\s{{0,2}})?(?P<infix>{infix})?\s{{0,2}}{unit}"
     )
     after = sorted(rules.comparators_after, key=lambda c: len(c.word), reverse=True)
     before = sorted(rules.comparators_before, key=lambda c: len(c.word), reverse=True)
