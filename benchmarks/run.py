@@ -136,6 +136,36 @@ def scaling(repeat: int) -> list[tuple[int, int, float]]:
     return rows
 
 
+PATHOLOGICAL = {
+    "`一、` × 100,000": "一、" * 100_000,
+    "`1` × 100,000": "1" * 100_000,
+    "`（` × 100,000": "（" * 100_000,
+    "`以上` × 100,000": "以上" * 100_000,
+    "`一、标题⏎` × 100,000": "一、标题\n" * 100_000,
+    "spaces × 100,000": "一" + " " * 100_000 + "二",
+}
+
+
+def pathological(repeat: int) -> list[tuple[str, int, float, float]]:
+    """Rows (input, characters, seconds, × the time of plain text of the same length)."""
+    from policyparse import parse_text
+
+    parse_text("一、目标\n建成站点20个。")
+    rows = []
+    for name, text in PATHOLOGICAL.items():
+        plain = ("建设乡村消费市场体系。" * (len(text) // 11 + 1))[: len(text)]
+        times = []
+        for sample in (text, plain):
+            runs = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                parse_text(sample)
+                runs.append(time.perf_counter() - start)
+            times.append(statistics.median(runs))
+        rows.append((name, len(text), times[0], times[0] / times[1]))
+    return rows
+
+
 def stage_profile(repeat: int) -> list[tuple[str, float]]:
     """Milliseconds per stage over the five samples (dictionaries already loaded)."""
     from functools import partial
@@ -199,6 +229,10 @@ def report(args: argparse.Namespace) -> str:
     lines += ["", "### Scaling (largest sample grown, parse_text in process)", "",
               "| size | characters | seconds | × 1× time |", "|---|---|---|---|"]
     lines += [f"| {times}× | {chars:,} | {seconds:.3f} | {seconds / base:.1f} |" for times, chars, seconds in scale]
+    lines += ["", "### Pathological input (parse_text in process, against plain text of the same length)", "",
+              "| input | characters | seconds | × plain |", "|---|---|---|---|"]
+    lines += [f"| {name} | {chars:,} | {seconds:.3f} | {ratio:.1f} |"
+              for name, chars, seconds, ratio in pathological(min(args.repeat, 3))]
     lines += ["", f"### Stage profile (ms for the five samples, mean of {args.repeat})", "", "| stage | ms |",
               "|---|---|"]
     lines += [f"| {name} | {ms:.1f} |" for name, ms in stage_profile(args.repeat)]

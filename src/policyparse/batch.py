@@ -115,10 +115,14 @@ def discover(in_dir: Path, out_dir: Path, pattern: str, recursive: bool) -> list
     paths = []
     for path in found:
         try:
+            if path.is_symlink() and not path.exists():
+                paths.append(path)  # broken, or a loop: listed, so that it is reported with its reason
+                continue
             if not path.is_file() or path.resolve().is_relative_to(out):
                 continue
-        except OSError:
-            continue  # a symlink loop or a file that vanished while listed
+        except (OSError, RuntimeError):
+            paths.append(path)  # unreadable while listing: converting it reports why
+            continue
         paths.append(path)
     return sorted(paths)
 
@@ -127,7 +131,7 @@ def output_path(in_dir: Path, out_dir: Path, path: Path) -> Path:
     """Where a document's JSON goes: the same place under `out_dir`, never outside it."""
     relative = path.relative_to(in_dir)
     target = (out_dir / relative).with_suffix(".json")
-    if not target.resolve().is_relative_to(out_dir.resolve()):
+    if ".." in relative.parts or not target.parent.resolve().is_relative_to(out_dir.resolve()):
         raise InputError(f"{path}: its output would fall outside {out_dir}")
     return target
 

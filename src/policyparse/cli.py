@@ -78,7 +78,8 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             if len(data) > max_bytes:
                 _fail(f"<stdin>: more than {max_bytes:,} bytes (raise the limit with --max-bytes)")
             source = decode_bytes(data, "<stdin>")
-            doc = parse_text(source.text, source="<stdin>", rules=rules, encoding=source.encoding)
+            doc = parse_text(source.text, source="<stdin>", rules=rules, encoding=source.encoding,
+                             reading_warnings=source.warnings)
         else:
             doc = parse_file(file, rules=rules, max_bytes=max_bytes)
     except PolicyparseError as exc:
@@ -96,7 +97,7 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     from . import render
 
     if output:
-        with output.open("w", encoding="utf-8") as handle:
+        with atomic_writer(output) as handle:
             Console(file=handle, width=120, color_system=None).print(render.document_view(doc))
     else:
         Console().print(render.document_view(doc))

@@ -10,6 +10,7 @@ are joined again, which keeps that map exact at line granularity.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,12 @@ FOLD_TABLE = {**FULLWIDTH_ALNUM, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
 SPLIT_LINES = re.compile(r"\r\n|\r|\n")
 FRONT_MATTER_ITEM = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*?)\s*$")
 HAN = re.compile(r"[\u3400-\u9fff]")
+HTML_SIGNS = re.compile(r"<(?:!doctype|html|body|head|meta|p|div|br|span|table|td|tr|li)\b[^>]{0,200}>", re.I)
+HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s{0,3}>", re.I)
+HIDDEN_START = re.compile(r"<(?:script|style)\b[^>]{0,200}>", re.I)
+HIDDEN_END = re.compile(r"</(?:script|style)\s{0,3}>", re.I)
+BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6]|/table|p|div|li|tr|h[1-6])\b[^>]{0,200}>", re.I)
+ANY_TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z!][^<>]{0,500}>")
 # Traditional text changes on roughly every third character; a few stray ones make it mixed.
 TRADITIONAL_SHARE = 0.15
 
@@ -111,6 +118,36 @@ def read_front_matter(draft: Draft) -> Draft:
     front = {m.group(1).strip(): m.group(2).strip().strip("\"'") for m in items if m}
     kept = lines[:start] + [Line("", line.pieces[:1]) for line in lines[start : end + 1]] + lines[end + 1 :]
     return replace(draft, lines=kept, front_matter=front)
+
+
+def strip_markup(draft: Draft) -> Draft:
+    """A web page saved as text: tags dropped, block tags become line breaks, entities decoded.
+
+    A line split at `<br>` or `</p>` becomes several lines with the same source line. Entities
+    (`&nbsp;`, `&#9826;`) are decoded in any text, markup or not.
+    """
+    is_html = any(HTML_SIGNS.search(line.text) for line in draft.lines[:80])
+    out: list[Line] = []
+    hidden = False  # inside <script> or <style>, which may span lines
+    for line in draft.lines:
+        text = line.text
+        if is_html:
+            if hidden:
+                end = HIDDEN_END.search(text)
+                if not end:
+                    out.append(Line("", line.pieces[:1]))
+                    continue
+                text, hidden = text[end.end() :], False
+            text = HIDDEN_BLOCK.sub("", text)
+            opened = HIDDEN_START.search(text)
+            if opened:
+                text, hidden = text[: opened.start()], True
+            text = BLOCK_TAG.sub("\n", text)
+            text = ANY_TAG.sub("", text)
+        if "&" in text:
+            text = html.unescape(text).replace("\xa0", " ")
+        out.extend(Line(part.rstrip(), line.pieces[:1]) for part in text.split("\n"))
+    return replace(draft, lines=out)
 
 
 def find_mojibake(draft: Draft) -> Draft:
@@ -256,6 +293,7 @@ def assemble(draft: Draft) -> NormalizedText:
 # sees them; full-width digits are folded before lines are judged as noise.
 STEPS: tuple[Callable[[Draft], Draft], ...] = (
     read_front_matter,
+    strip_markup,
     find_mojibake,
     strip_inline_noise,
     convert_script,

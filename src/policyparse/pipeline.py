@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .rulebook import RuleBook, default_rules
 
 
 def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None,
-               encoding: str | None = None) -> Document:
+               encoding: str | None = None, reading_warnings: Sequence[ParseWarning] = ()) -> Document:
     """Parse the text of one policy document.
 
     >>> doc = parse_text("关于印发《某县实施方案》的通知\\n一、总体思路\\n二、工作目标")
@@ -30,7 +31,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
     flat = Document(sections=sections).iter_sections()
     found = extract(norm, flat, metadata, rules)
-    warnings = list(norm.warnings) + found.warnings
+    warnings = [*reading_warnings, *norm.warnings, *found.warnings]
     if norm.text.strip() and not sections:
         warnings.append(ParseWarning(code="no_outline", message="no numbered headings: the document has no outline"))
     return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
@@ -54,4 +55,5 @@ def load_document(path: str | Path, *, rules: RuleBook | None = None) -> Documen
 def parse_file(path: str | Path, *, rules: RuleBook | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read, decode and parse one file; raises InputError when it is not a text document."""
     source = read_file(path, max_bytes=max_bytes)
-    return parse_text(source.text, source=str(path), rules=rules, encoding=source.encoding)
+    return parse_text(source.text, source=str(path), rules=rules, encoding=source.encoding,
+                      reading_warnings=source.warnings)

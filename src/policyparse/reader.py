@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .models import ParseWarning
 
 DEFAULT_MAX_BYTES = 20_000_000
 
@@ -27,11 +28,12 @@ BOMS = (
 
 @dataclass(frozen=True)
 class SourceText:
-    """Decoded text of one input, with how it was decoded."""
+    """Decoded text of one input, with how it was decoded and what was wrong with its bytes."""
 
     text: str
     encoding: str
     source: str | None = None
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 def _is_cjk(ch: str) -> bool:
@@ -85,6 +87,32 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return (text, encoding) if share > 0.9 else None
 
 
+def _damaged_utf8(data: bytes, error: UnicodeDecodeError, source: str | None) -> SourceText | None:
+    """UTF-8 with a few bad bytes (a truncated download, a damaged sequence), read as UTF-8 and warned about.
+
+    Reading it as GB18030 instead would decode without an error and silently give nonsense.
+    """
+    if error.reason == "unexpected end of data" and error.end == len(data) and len(data) - error.start < 4:
+        try:
+            text = data[: error.start].decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _binary_reason(text) is None:
+            note = ParseWarning(code="truncated", message=(
+                f"the file ends inside a character (a truncated download?); its last {len(data) - error.start} "
+                "byte(s) were dropped"), line=text.count("\n") + 1)
+            return SourceText(text, "utf-8", source, (note,))
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    han = sum(1 for ch in text[:20000] if _is_cjk(ch))
+    if bad <= max(3, len(text) // 1000) and han >= 20 and _binary_reason(text) is None:
+        note = ParseWarning(code="invalid_bytes", message=(
+            f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD; the lines holding them are reported as "
+            "damaged"))
+        return SourceText(text, "utf-8", source, (note,))
+    return None
+
+
 def _binary_reason(text: str) -> str | None:
     controls = sum(1 for ch in text[:20000] if ch < " " and ch not in "\t\n\r\f\v")
     if "\x00" in text:
@@ -114,8 +142,10 @@ def decode_bytes(data: bytes, source: str | None = None) -> SourceText:
     try:
         # A strict UTF-8 decode of non-ASCII bytes is practically never an accident.
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        damaged = _damaged_utf8(data, exc, source)
+        if damaged is not None:
+            return damaged
     else:
         if binary := _binary_reason(text):
             raise InputError(f"{label}: not a text document ({binary})")

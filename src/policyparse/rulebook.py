@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import RuleError
+from .regexcheck import catastrophic_backtracking
 
 T = TypeVar("T")
 
@@ -47,6 +48,9 @@ class PatternRule(BaseModel):
         missing = [g for g in self.required_groups if g not in compiled.groupindex]
         if missing:
             raise ValueError(f"pattern: missing named group(s) {', '.join(missing)}")
+        problem = catastrophic_backtracking(self.pattern)
+        if problem:
+            raise ValueError(f"pattern: {problem}; bound the inner repeat or make what it matches distinct")
         return self
 
     # A plain cached attribute: rules are read in every inner loop, and pydantic's private
