@@ -146,7 +146,7 @@ def strip_markup(draft: Draft) -> Draft:
             text = ANY_TAG.sub("", text)
         if "&" in text:
             text = html.unescape(text).replace("\xa0", " ")
-        out.extend(Line(part.rstrip(), line.pieces[:1]) for part in text.split("\n"))
+        out.extend(Line(_trim(part), line.pieces[:1]) for part in text.split("\n"))
     return replace(draft, lines=out)
 
 
