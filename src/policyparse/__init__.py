@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .diff import DocumentDiff, diff_documents
     from .errors import InputError, PolicyparseError, RuleError
     from .models import Document, Metadata, ParseWarning, Section
-    from .pipeline import load_document, parse_file, parse_text
+    from .pipeline import load_document, parse_bytes, parse_file, parse_text
     from .rulebook import load_rules
 
 _EXPORTS = {
@@ -27,14 +27,14 @@ _EXPORTS = {
     "DocumentDiff": "diff", "diff_documents": "diff",
     "InputError": "errors", "PolicyparseError": "errors", "RuleError": "errors",
     "Document": "models", "Metadata": "models", "ParseWarning": "models", "Section": "models",
-    "load_document": "pipeline", "parse_file": "pipeline", "parse_text": "pipeline",
+    "load_document": "pipeline", "parse_bytes": "pipeline", "parse_file": "pipeline", "parse_text": "pipeline",
     "load_rules": "rulebook",
 }
 
 __all__ = [
     "BatchReport", "Document", "DocumentDiff", "InputError", "Metadata", "ParseWarning", "PolicyparseError",
     "RuleError", "Section", "__version__", "convert_folder", "diff_documents", "load_document", "load_rules",
-    "parse_file", "parse_text",
+    "parse_bytes", "parse_file", "parse_text",
 ]
 
 

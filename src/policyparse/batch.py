@@ -65,15 +65,29 @@ class Outcome:
 
 
 ProgressCallback = Callable[[int, int, Outcome], None]
+# (source path, output path, label): one document to convert.
+Job = tuple[str, str, str]
+# Runs the jobs somewhere (this process, a process pool, a Dask cluster), yielding outcomes as they come.
+Runner = Callable[[list[Job], tuple[str, ...], int, "ProgressCallback | None"], Iterator[Outcome]]
 
 _worker_rules: RuleBook | None = None
 _worker_max_bytes = DEFAULT_MAX_BYTES
+_worker_settings: tuple[tuple[str, ...], int] | None = None
 
 
 def _init_worker(rules_dirs: tuple[str, ...], max_bytes: int) -> None:
-    global _worker_rules, _worker_max_bytes
+    global _worker_rules, _worker_max_bytes, _worker_settings
+    if _worker_settings == (rules_dirs, max_bytes):
+        return
     _worker_rules = load_rules(rules_dirs) if rules_dirs else None
     _worker_max_bytes = max_bytes
+    _worker_settings = (rules_dirs, max_bytes)
+
+
+def convert_chunk(jobs: list[Job], rules_dirs: tuple[str, ...], max_bytes: int) -> list[Outcome]:
+    """Convert a chunk of documents in this process: what a Dask worker runs."""
+    _init_worker(rules_dirs, max_bytes)
+    return [_convert(*job) for job in jobs]
 
 
 def _convert(source: str, target: str, label: str) -> Outcome:
@@ -143,7 +157,17 @@ def _up_to_date(source: Path, target: Path) -> bool:
         return False
 
 
-def _run(jobs_list: list[tuple[str, str, str]], jobs: int, rules_dirs: tuple[str, ...], max_bytes: int,
+def process_runner(jobs: int) -> Runner:
+    """Run the jobs in this process (one job) or in a pool of `jobs` worker processes."""
+
+    def run(jobs_list: list[Job], rules_dirs: tuple[str, ...], max_bytes: int,
+            on_progress: ProgressCallback | None) -> Iterator[Outcome]:
+        return _run(jobs_list, jobs, rules_dirs, max_bytes, on_progress)
+
+    return run
+
+
+def _run(jobs_list: list[Job], jobs: int, rules_dirs: tuple[str, ...], max_bytes: int,
          on_progress: ProgressCallback | None) -> Iterator[Outcome]:
     total = len(jobs_list)
     if jobs <= 1 or total <= 1:
@@ -188,20 +212,37 @@ def convert_folder(
     `summary.json`, and loads SQLite when `sqlite` is given. Raises InputError when
     `in_dir` is not a folder; a document that fails is listed in the report instead.
     """
-    started = time.monotonic()
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise InputError(f"{in_dir}: not a folder")
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    return convert_paths(discover(in_dir, out_dir, pattern, recursive), in_dir, out_dir,
+                         runner=process_runner(jobs), workers=jobs, force=force, sqlite=sqlite, rules_dirs=rules_dirs,
+                         max_bytes=max_bytes, on_progress=on_progress)
+
+
+def convert_paths(
+    paths: list[Path],
+    in_dir: Path,
+    out_dir: Path,
+    *,
+    runner: Runner,
+    workers: int,
+    force: bool = False,
+    sqlite: str | Path | None = None,
+    rules_dirs: tuple[str | Path, ...] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_progress: ProgressCallback | None = None,
+) -> BatchReport:
+    """Convert `paths` (all under `in_dir`) into `out_dir` with `runner`: the batch, wherever it runs."""
+    started = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
     rules = load_rules(rules_dirs)
     fingerprint = _fingerprint(rules)
     force = force or _previous_fingerprint(out_dir) != fingerprint
-    jobs = max(1, jobs or os.cpu_count() or 1)
-
-    paths = discover(in_dir, out_dir, pattern, recursive)
     labels = {path: path.relative_to(in_dir).as_posix() for path in paths}
     failures: list[BatchFailure] = []
-    todo: list[tuple[str, str, str]] = []
+    todo: list[Job] = []
     for path in paths:
         try:
             target = output_path(in_dir, out_dir, path)
@@ -211,7 +252,7 @@ def convert_folder(
         if force or not _up_to_date(path, target):
             todo.append((str(path), str(target), labels[path]))
     rules_args = tuple(str(d) for d in rules_dirs)
-    for outcome in _run(todo, jobs, rules_args, max_bytes, on_progress):
+    for outcome in runner(todo, rules_args, max_bytes, on_progress):
         if outcome.reason is not None:
             failures.append(BatchFailure(file=outcome.file, reason=outcome.reason))
 
@@ -223,7 +264,7 @@ def convert_folder(
         input=str(in_dir), output=str(out_dir), documents=len(paths), converted=len(attempted - failed),
         skipped=len(paths) - len(attempted) - len(failed - attempted), failed=len(failed), targets=targets,
         warnings=warnings, failures=sorted(failures, key=lambda f: f.file),
-        seconds=round(time.monotonic() - started, 3), jobs=jobs, fingerprint=fingerprint,
+        seconds=round(time.monotonic() - started, 3), jobs=workers, fingerprint=fingerprint,
     )
     write_text_atomic(out_dir / SUMMARY, report.model_dump_json(indent=2) + "\n")
     return report

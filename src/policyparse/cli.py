@@ -17,7 +17,7 @@ import click
 from .reader import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
-    from .batch import Outcome
+    from .batch import BatchReport, Outcome
     from .rulebook import RuleBook
 
 EXIT_INPUT = 2
@@ -114,11 +114,14 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
 @click.option("--force", is_flag=True, help="Convert every document, even those whose output is up to date.")
 @click.option("--sqlite", type=click.Path(dir_okay=False, path_type=Path),
               help="Also load the results into this SQLite database.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on a Dask cluster: a scheduler address, or local:N for N local worker processes "
+                   "(needs `pip install 'policyparse[dask]'`).")
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this.")
 def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int | None, force: bool,
-          sqlite: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
+          sqlite: Path | None, scheduler: str | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """Convert every document in IN_DIR; exit 1 when any of them failed.
 
     Each document's JSON is written atomically; a re-run skips documents whose output is
@@ -130,9 +133,13 @@ def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int 
     _load_rules(rules_dirs)  # a broken rule file is a bad invocation, reported before any work
     with _batch_progress() as on_progress:
         try:
-            report = convert_folder(in_dir, out_dir, pattern=pattern, recursive=recursive, jobs=jobs, force=force,
-                                    sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
-                                    on_progress=on_progress)
+            if scheduler:
+                report = _dask_batch(scheduler, in_dir, out_dir, pattern, recursive, force, sqlite, rules_dirs,
+                                     max_bytes, on_progress)
+            else:
+                report = convert_folder(in_dir, out_dir, pattern=pattern, recursive=recursive, jobs=jobs,
+                                        force=force, sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
+                                        on_progress=on_progress)
         except PolicyparseError as exc:
             _fail(str(exc))
     for failure in report.failures:
@@ -141,6 +148,33 @@ def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int 
                f"{report.failed} failed; {report.targets} targets, {report.warnings} warnings; "
                f"{report.seconds:.1f} s with {report.jobs} job(s) → {out_dir}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+def _dask_batch(scheduler: str, in_dir: Path, out_dir: Path, pattern: str, recursive: bool, force: bool,
+                sqlite: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int,
+                on_progress: Callable[[int, int, Outcome], None]) -> BatchReport:
+    """The same batch, with the documents converted by Dask workers."""
+    import importlib.util
+
+    from .batch import discover
+    from .errors import InputError
+
+    if importlib.util.find_spec("distributed") is None:
+        _fail("--scheduler needs Dask: pip install 'policyparse[dask]'")
+    from . import dask as on_dask
+
+    if not in_dir.is_dir():
+        raise InputError(f"{in_dir}: not a folder")
+    paths = discover(in_dir, out_dir, pattern, recursive)
+    try:
+        with on_dask.connect(scheduler) as client:
+            workers = len(client.scheduler_info().get("workers", {})) or 1
+            return on_dask.convert_paths(paths, in_dir, out_dir, runner=on_dask.dask_runner(client), workers=workers,
+                                         force=force, sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
+                                         on_progress=on_progress)
+    except OSError as exc:  # the scheduler cannot be reached
+        _fail(f"{scheduler}: cannot reach the Dask scheduler ({exc})")
+        raise
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from .metadata import extract_metadata
 from .models import Document, ParseWarning
 from .normalize import normalize
 from .outline import split_sections, starts_heading
-from .reader import DEFAULT_MAX_BYTES, read_file
+from .reader import DEFAULT_MAX_BYTES, decode_bytes, read_file
 from .rulebook import RuleBook, default_rules
 
 
@@ -37,6 +37,19 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
                     deadlines=found.deadlines, assignments=found.assignments, tasks=found.tasks,
                     warnings=warnings, text=norm.text)
+
+
+def parse_bytes(data: bytes, name: str | None = None, *, rules: RuleBook | None = None) -> Document:
+    """Parse a document's raw bytes (any supported encoding): for `dask.bag` over files read with fsspec.
+
+    Raises InputError when the bytes are not a text document.
+
+    >>> parse_bytes("一、总体思路".encode("gb18030"), "a.txt").metadata.encoding
+    'gb18030'
+    """
+    source = decode_bytes(data, name)
+    return parse_text(source.text, source=name, rules=rules, encoding=source.encoding,
+                      reading_warnings=source.warnings)
 
 
 def load_document(path: str | Path, *, rules: RuleBook | None = None) -> Document:
