@@ -23,9 +23,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .atomic import atomic_writer, write_text_atomic
+from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError, PolicyparseError
 from .models import Document
-from .reader import DEFAULT_MAX_BYTES
 from .rulebook import RuleBook, load_rules
 from .serialize import CSV_FIELDS, target_rows, to_json
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .reader import DEFAULT_MAX_BYTES
+from .defaults import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from .batch import BatchReport, Outcome

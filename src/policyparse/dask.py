@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .batch import BatchReport, Job, Outcome, ProgressCallback, Runner, convert_chunk, convert_paths
-from .reader import DEFAULT_MAX_BYTES
+from .defaults import DEFAULT_MAX_BYTES
 
 CHUNK_SIZE = 16
 LOCAL_PREFIX = "local:"

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
+from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError
 from .extract import extract
 from .metadata import extract_metadata
 from .models import Document, ParseWarning
 from .normalize import normalize
 from .outline import split_sections, starts_heading
-from .reader import DEFAULT_MAX_BYTES, decode_bytes, read_file
+from .reader import decode_bytes, read_file
 from .rulebook import RuleBook, default_rules
 
 

@@ -12,10 +12,9 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError
 from .models import ParseWarning
-
-DEFAULT_MAX_BYTES = 20_000_000
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
