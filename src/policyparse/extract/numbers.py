@@ -19,7 +19,9 @@ from ..rulebook import UnitsRules, compiled_per_rules
 # `l` and `O` typed for 1 and 0 inside a run of digits (`1O0个`), never at its edges.
 # Bounded, and never starting inside a longer run of digits: a 10,000-digit string is no
 # figure, and reading it must not backtrack over the whole run from every position.
-ARABIC = r"(?<![\d.,])\d(?:[\d,lO]{0,18}\d)?(?:\.\d{1,6})?(?![\d,])"
+# (The look-behind follows the first digit: a pattern that opens with one is tried at every
+# position of the text, one that opens with a digit only where digits are.)
+ARABIC = r"\d(?<![\d.,]\d)(?:[\d,lO]{0,18}\d)?(?:\.\d{1,6})?(?![\d,])"
 CHINESE = r"[零〇○一二两三四五六七八九十百千]{1,12}"
 DASH = r"[-—–~～至到]"
 
