@@ -95,6 +95,20 @@ def test_sqlite_holds_what_the_json_holds_and_reloads_cleanly(folder: Path, tmp_
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
+def test_a_document_whose_load_fails_leaves_no_partial_rows(tmp_path: Path) -> None:
+    from policyparse import store
+
+    doc = parse_file(SAMPLES[0])
+    broken = doc.model_copy(update={"targets": [doc.targets[0].model_copy(update={"section": "no-such-section"})]})
+    connection = store.connect(tmp_path / "db.sqlite")
+    store.load_document(connection, "a.txt", "1", doc)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.load_document(connection, "a.txt", "2", broken)  # fails mid-transaction: foreign key
+    counts = [connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "targets", "tasks")]
+    assert counts == [1, len(doc.targets), len(doc.tasks)]  # the previous version, whole
+    assert store.stored_digest(connection, "a.txt") == "1"
+
+
 def test_cli_batch_exit_codes_and_summary_line(folder: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"])

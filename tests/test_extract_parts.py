@@ -1,5 +1,7 @@
 """Time limits, responsible units and task tables, each with the text that motivated it."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -116,6 +118,14 @@ class TestUnits:
                 "县商务委牵头抓好“六个一批”和“五大行动”。\n")
         assert [(a.section, a.units) for a in parse_text(text).assignments] == [
             ("一/(一)", ["县商务委"]), ("一/(二)", ["县商务委"])]
+
+    def test_user_alias_table_renames_units(self, tmp_path) -> None:
+        from policyparse import load_rules
+
+        shipped = (Path(__file__).resolve().parent.parent / "rules" / "assignments.toml").read_text(encoding="utf-8")
+        (tmp_path / "assignments.toml").write_text(shipped + '"县发改委" = "县发展改革委"\n', encoding="utf-8")
+        doc = parse_text("某县意见\n一、任务\n（一）加强。推进建设（县发改委负责）。", rules=load_rules([tmp_path]))
+        assert doc.assignments[0].units == ["县发展改革委"]
 
     def test_people_and_placeholders_give_no_assignment(self) -> None:
         assert parse_text("某县意见\n一、任务\n由分管副县长牵头，相关部门配合。\n").assignments == []
