@@ -156,22 +156,14 @@ def _dask_batch(scheduler: str, in_dir: Path, out_dir: Path, pattern: str, recur
     """The same batch, with the documents converted by Dask workers."""
     import importlib.util
 
-    from .batch import discover
-    from .errors import InputError
-
     if importlib.util.find_spec("distributed") is None:
         _fail("--scheduler needs Dask: pip install 'policyparse[dask]'")
-    from . import dask as on_dask
+    from .dask import convert_with_scheduler
 
-    if not in_dir.is_dir():
-        raise InputError(f"{in_dir}: not a folder")
-    paths = discover(in_dir, out_dir, pattern, recursive)
     try:
-        with on_dask.connect(scheduler) as client:
-            workers = len(client.scheduler_info().get("workers", {})) or 1
-            return on_dask.convert_paths(paths, in_dir, out_dir, runner=on_dask.dask_runner(client), workers=workers,
-                                         force=force, sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
-                                         on_progress=on_progress)
+        return convert_with_scheduler(scheduler, in_dir, out_dir, pattern=pattern, recursive=recursive, force=force,
+                                      sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
+                                      on_progress=on_progress)
     except OSError as exc:  # the scheduler cannot be reached
         _fail(f"{scheduler}: cannot reach the Dask scheduler ({exc})")
         raise

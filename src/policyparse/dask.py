@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchReport, Job, Outcome, ProgressCallback, Runner, convert_chunk, convert_paths
+from .batch import BatchReport, Job, Outcome, ProgressCallback, Runner, convert_chunk, convert_paths, discover
 from .defaults import DEFAULT_MAX_BYTES
+from .errors import InputError
 
 CHUNK_SIZE = 16
 LOCAL_PREFIX = "local:"
@@ -91,8 +92,36 @@ def connect(scheduler: str) -> Iterator[Any]:
                 Client(cluster) as client:
             yield client
     else:
-        with Client(scheduler) as client:
+        with Client(scheduler, timeout="10s") as client:
             yield client
+
+
+def convert_with_scheduler(
+    scheduler: str,
+    in_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    pattern: str = "*.txt",
+    recursive: bool = False,
+    force: bool = False,
+    sqlite: str | Path | None = None,
+    rules_dirs: tuple[str | Path, ...] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_progress: ProgressCallback | None = None,
+) -> BatchReport:
+    """`policyparse batch --scheduler`: a folder converted on the cluster at `scheduler` (or `local:N`)."""
+    in_dir, out_dir = Path(in_dir), Path(out_dir)
+    if not in_dir.is_dir():
+        raise InputError(f"{in_dir}: not a folder")
+    paths = discover(in_dir, out_dir, pattern, recursive)
+    with connect(scheduler) as client:
+        return convert_paths(paths, in_dir, out_dir, runner=dask_runner(client), workers=_worker_count(client),
+                             force=force, sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
+                             on_progress=on_progress)
+
+
+def _worker_count(client: Any) -> int:
+    return len(client.scheduler_info().get("workers", {})) or 1
 
 
 def convert_folder(
@@ -123,6 +152,6 @@ def convert_folder(
             with connect(LOCAL_PREFIX) as local:
                 return convert_folder(paths, out, local, force=force, sqlite=sqlite, rules_dirs=rules_dirs,
                                       max_bytes=max_bytes, chunk_size=chunk_size, on_progress=on_progress)
-    workers = len(client.scheduler_info().get("workers", {})) or 1
-    return convert_paths(paths, root, out, runner=dask_runner(client, chunk_size), workers=workers, force=force,
-                         sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes, on_progress=on_progress)
+    return convert_paths(paths, root, out, runner=dask_runner(client, chunk_size), workers=_worker_count(client),
+                         force=force, sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
+                         on_progress=on_progress)
