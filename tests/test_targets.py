@@ -87,10 +87,14 @@ class TestIndicators:
             ("单位地区生产总值能耗比2020年下降13.5%。", "单位地区生产总值能耗"),
             ("企业开办时间压缩至1个工作日以内。", "企业开办时间"),
             ("促进南岸、綦江帮助我县销售农特产品、文旅产品各1000万元以上。", "农特产品、文旅产品"),
+            ("地表水国控断面水质优良（达到或好于Ⅲ类）比例达到95%。", "地表水国控断面水质优良（达到或好于Ⅲ类）比例"),
+            ("饮用水水源地水质达标率保持100%。", "饮用水水源地水质达标率"),
+            ("2023年底前，淘汰35蒸吨/小时以下燃煤锅炉200台。", "燃煤锅炉"),
+            ("农村生活污水治理率达到40%。", "农村生活污水治理率"),
         ],
         ids=["verb-chain-with-brackets", "verb-or-verb", "quoted-name-spaces", "trailing-verb", "rate-subject",
              "dao-inside-phrase", "determiner", "qualifier-clause-de", "growth-words", "comparison-base",
-             "reach-to", "each"],
+             "reach-to", "each", "verb-inside-brackets", "keep-at", "measured-qualifier", "verb-as-part-of-noun"],
     )
     def test_indicator_before_the_figure(self, body: str, indicator: str) -> None:
         assert one(body).indicator == indicator
@@ -114,6 +118,10 @@ class TestIndicators:
     def test_list_of_figures_each_with_its_noun(self) -> None:
         body = "打造2个市级现代农业产业园、5个县级现代农业产业园，新创建10个“一村一品”示范镇村。"
         assert [t[0] for t in targets(body)] == ["市级现代农业产业园", "县级现代农业产业园", "“一村一品”示范镇村"]
+
+    def test_figures_listed_for_one_indicator(self) -> None:
+        assert targets("化学需氧量、氨氮重点工程减排量分别达到12.5万吨、0.6万吨。") == [
+            ("化学需氧量、氨氮重点工程减排量", 12.5, None, "万吨", "="), ("化学需氧量、氨氮重点工程减排量", 0.6, None, "万吨", "=")]
 
     def test_growth_without_a_subject_measures_the_figure_before(self) -> None:
         assert [t[0] for t in targets("全年完成固定资产投资120亿元，同比增长8%。")] == ["固定资产投资", "固定资产投资"]

@@ -156,6 +156,7 @@ class UnitsRules(BaseModel):
 class TargetsRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action_verbs: list[str]
+    nominal_suffixes: list[str]
     trailing_words: list[str]
     leading_words: list[str]
     growth_words: list[str]
@@ -167,11 +168,12 @@ class TargetsRules(BaseModel):
     aggregation_words: list[str]
     activity_suffix: str = Field(description="Regex of activity nouns an indicator may end with, removed.")
     comparison_base: str = Field(description="Regex of a comparison base an indicator may end with, removed.")
+    leading_qualifier: str = Field(description="Regex of a measured qualifier an indicator may start with, removed.")
     exclusion: list[PatternRule] = Field(default_factory=list, description="Spans whose numbers are never targets.")
 
     @model_validator(mode="after")
     def _compile_suffix(self) -> TargetsRules:
-        for name in ("activity_suffix", "comparison_base"):
+        for name in ("activity_suffix", "comparison_base", "leading_qualifier"):
             try:
                 re.compile(getattr(self, name))
             except re.error as exc:

@@ -92,7 +92,9 @@ class Trimmers:
     opening: re.Pattern[str]
     comparison_base: re.Pattern[str]
     activity_suffix: re.Pattern[str]
+    leading_qualifier: re.Pattern[str]
     verbs: frozenset[str]
+    nominal_suffixes: frozenset[str]
 
 
 def _run_of(words: list[str]) -> str:
@@ -107,7 +109,9 @@ def _trimmers(rules: TargetsRules) -> Trimmers:
         opening=re.compile("^" + _run_of([*rules.modality_words, *rules.leading_words])),
         comparison_base=re.compile(rules.comparison_base),
         activity_suffix=re.compile(rules.activity_suffix),
+        leading_qualifier=re.compile(rules.leading_qualifier),
         verbs=frozenset(rules.action_verbs),
+        nominal_suffixes=frozenset(rules.nominal_suffixes),
     )
 
 
@@ -115,6 +119,7 @@ def _tidy(phrase: str, rules: TargetsRules) -> str:
     trim = _trimmers(rules)
     phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
     phrase = trim.leading.sub("", phrase)
+    phrase = trim.leading_qualifier.sub("", phrase)
     phrase = trim.trailing.sub("", phrase)
     phrase = trim.comparison_base.sub("", phrase)
     phrase = trim.trailing.sub("", phrase)
@@ -133,8 +138,11 @@ def indicator_before(clause: str, rules: TargetsRules) -> str:
     tokens = _tokenize_with(rules)(clause) if clause else []
     verbs = trim.verbs
     phrase = clause
+    depth = 0  # a verb inside brackets (`水质优良（达到或好于Ⅲ类）比例`) does not open the phrase
     for i, token in enumerate(tokens):
-        if token in verbs:
+        depth += token.count("（") + token.count("(") - token.count("）") - token.count(")")
+        nominal = i + 1 < len(tokens) and tokens[i + 1] in trim.nominal_suffixes
+        if token in verbs and depth <= 0 and not nominal:
             rest = tokens[i + 1 :]
             while rest and (rest[0] in verbs or rest[0] in ("或", "和", "及", "并", "、")):
                 rest = rest[1:]
