@@ -85,8 +85,10 @@ class TestUnits:
             ("县商务委、相关单位", ["县商务委"]),
             ("副县长何德华、县商务委", ["县商务委"]),
             ("县发展改革委、农业农村委", ["县发展改革委", "农业农村委"]),
+            ("市商务局，配合单位：市发展改革委", ["市商务局", "市发展改革委"]),
         ],
-        ids=["and-before-a-class", "class-of-bodies", "names-with-and", "placeholder", "person", "shared-prefix-kept"],
+        ids=["and-before-a-class", "class-of-bodies", "names-with-and", "placeholder", "person", "shared-prefix-kept",
+             "label-inside-the-list"],
     )
     def test_split_units(self, text: str, units: list[str]) -> None:
         assert split_units(text, RULES.assignments) == units

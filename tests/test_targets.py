@@ -123,6 +123,13 @@ class TestIndicators:
         assert targets("化学需氧量、氨氮重点工程减排量分别达到12.5万吨、0.6万吨。") == [
             ("化学需氧量、氨氮重点工程减排量", 12.5, None, "万吨", "="), ("化学需氧量、氨氮重点工程减排量", 0.6, None, "万吨", "=")]
 
+    def test_increase_against_a_plan_keeps_the_indicator(self) -> None:
+        assert [t[:2] for t in targets("全年计划完成投资50亿元，比年度计划增加5亿元。")] == [("投资", 50), ("投资", 5)]
+
+    def test_every_year_is_an_aggregation_not_part_of_the_indicator(self) -> None:
+        target = one("每年培训电商人才1000人次。")
+        assert (target.indicator, target.aggregation) == ("培训电商人才", "每年")
+
     def test_growth_without_a_subject_measures_the_figure_before(self) -> None:
         assert [t[0] for t in targets("全年完成固定资产投资120亿元，同比增长8%。")] == ["固定资产投资", "固定资产投资"]
 

@@ -225,6 +225,7 @@ class AssignmentsRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statement: list[StatementRule]
     separator: str = Field(description="Regex splitting a list of units.")
+    label_prefix: str = Field(description="Regex of a label (`配合单位：`) inside a list of units, dropped.")
     names_with_and: list[str] = Field(description="Unit names with 和 inside, never split there.")
     placeholder: str = Field(description="Regex of words that name no body (`相关单位`).")
     person: str = Field(description="Regex of people and posts (`副县长`).")
@@ -233,7 +234,7 @@ class AssignmentsRules(BaseModel):
 
     @model_validator(mode="after")
     def _compile(self) -> AssignmentsRules:
-        for name in ("separator", "placeholder", "person"):
+        for name in ("separator", "label_prefix", "placeholder", "person"):
             try:
                 re.compile(getattr(self, name))
             except re.error as exc:

@@ -106,7 +106,7 @@ def _trimmers(rules: TargetsRules) -> Trimmers:
     return Trimmers(
         leading=re.compile("^" + _run_of(rules.leading_words)),
         trailing=re.compile(_run_of(rules.trailing_words) + "$"),
-        opening=re.compile("^" + _run_of([*rules.modality_words, *rules.leading_words])),
+        opening=re.compile("^" + _run_of([*rules.modality_words, *rules.aggregation_words, *rules.leading_words])),
         comparison_base=re.compile(rules.comparison_base),
         activity_suffix=re.compile(rules.activity_suffix),
         leading_qualifier=re.compile(rules.leading_qualifier),

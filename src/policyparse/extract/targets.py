@@ -152,9 +152,11 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
         sentence = sentence_bounds(text, figure.start)
         sentence = (max(sentence[0], scope.start), min(sentence[1], scope.end))
         listed = previous is not None and not text[previous.end : figure.start].strip(" 、和及")
-        if not indicator and out and out[-1].span.start == sentence[0] and (figure.kind == "share" or listed):
+        same_subject = (not indicator and (figure.kind == "share" or listed)) or indicator.startswith(("比", "较"))
+        if same_subject and out and out[-1].span.start == sentence[0]:
             # `投资120亿元，同比增长8%`: the growth of what the sentence just counted;
-            # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator
+            # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
+            # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator
             indicator = out[-1].indicator
         if not indicator or indicator.isdigit():
             continue

@@ -24,13 +24,15 @@ SHAPE_CHECKED = ("lead.opening", "lead.by")
 @dataclass(frozen=True)
 class UnitPatterns:
     separator: re.Pattern[str]
+    label_prefix: re.Pattern[str]
     placeholder: re.Pattern[str]
     person: re.Pattern[str]
 
 
 @compiled_per_rules
 def _patterns(rules: AssignmentsRules) -> UnitPatterns:
-    return UnitPatterns(re.compile(rules.separator), re.compile(rules.placeholder), re.compile(rules.person))
+    return UnitPatterns(re.compile(rules.separator), re.compile(rules.label_prefix), re.compile(rules.placeholder),
+                        re.compile(rules.person))
 
 
 def split_units(text: str, rules: AssignmentsRules) -> list[str]:
@@ -46,7 +48,7 @@ def split_units(text: str, rules: AssignmentsRules) -> list[str]:
         protected = protected.replace(name, name.replace("和", "\0"))
     units = []
     for part in patterns.separator.split(protected):
-        unit = part.replace("\0", "和").strip(" \t等")
+        unit = patterns.label_prefix.sub("", part.replace("\0", "和").strip(" \t等"))
         if not unit or patterns.placeholder.search(unit) or patterns.person.search(unit):
             continue
         units.append(rules.aliases.get(unit, unit))
