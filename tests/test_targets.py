@@ -174,10 +174,13 @@ class TestExclusions:
             "截至2020年底，全县已建成电商服务站120个。",
             "〔县商务委、30个县级帮扶集团牵头单位和有关乡镇（街道）具体负责〕",
             "《县域商业三年行动计划(2023-2025年)》",
+            "对年网络零售额首次超过1亿元的企业予以表彰。",
+            "有关部门应当在受理申请之日起15个工作日内作出决定。",
         ],
         ids=["quoted-slogans", "quoted-programmes", "quoted-volume", "doc-number", "signing-bodies", "months",
              "ordinal", "network-names", "shopping-festivals", "codes-and-phones", "working-group-structure",
-             "lone-chinese-one", "past-fact", "assignment-bracket", "cited-title"],
+             "lone-chinese-one", "past-fact", "assignment-bracket", "cited-title", "eligibility-condition",
+             "procedural-time-limit"],
     )
     def test_not_a_target(self, body: str) -> None:
         assert targets(body) == []
