@@ -43,6 +43,15 @@ def test_issued_date_forms(line: str, iso: str) -> None:
     assert meta(f"一、总体思路\n正文。\n某县人民政府\n{line}\n").issued_date == iso
 
 
+def test_date_closing_a_signature_line_when_none_stands_alone() -> None:
+    text = "关于某事的通知\n一、总体思路\n正文。\n  石柱县商务委员会办公室                2021年6月29日\n"
+    assert meta(text).issued_date == "2021-06-29"
+
+
+def test_first_short_line_is_the_title_of_last_resort() -> None:
+    assert meta("某县数字经济重点任务清单\n一、总体思路\n").title == "某县数字经济重点任务清单"
+
+
 def test_impossible_date_is_ignored() -> None:
     assert meta("一、总体思路\n2021年2月30日\n").issued_date is None
 

@@ -29,6 +29,8 @@ def ids(text: str) -> list[str]:
         ("⑴农产品质量追溯体系", "⑴", "(1)"),
         ("①建立台账", "①", "①"),
         ("第一章 总则", "第一章", "第一章"),
+        ("二．工作目标", "二．", "二"),
+        ("第一部分 总体要求", "第一部分", "第一部分"),
     ],
 )
 def test_marker_forms(heading: str, marker: str, id_part: str) -> None:

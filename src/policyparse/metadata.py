@@ -142,15 +142,28 @@ def _plan_title(head: list[HeadLine], rules: MetadataRules) -> str | None:
     return None
 
 
+def _first_line(head: list[HeadLine]) -> str | None:
+    """Last resort: a short first line that is not a sentence, as most untitled exports start with the title."""
+    if head and len(head[0].text) <= 60 and not any(ch in head[0].text for ch in "。，；："):
+        return head[0].text
+    return None
+
+
 def _standalone_dates(norm: NormalizedText, rules: MetadataRules) -> list[str]:
-    dates = []
+    """Dates alone on their line, else dates closing a signature line (`某委员会办公室    2021年6月29日`)."""
+    alone, signed = [], []
     for raw in norm.text.split("\n"):
         text = raw.strip()
         for rule in rules.date:
             found = rule.regex.fullmatch(text)
             if found and (iso := read_date(found)):
-                dates.append(iso)
-    return dates
+                alone.append(iso)
+                continue
+            found = rule.regex.search(text)
+            if found and found.end() == len(text) and _unit_names(text[: found.start()], rules):
+                if iso := read_date(found):
+                    signed.append(iso)
+    return alone or signed
 
 
 def _signature_issuer(norm: NormalizedText, rules: MetadataRules) -> str | None:
@@ -168,7 +181,7 @@ def extract_metadata(norm: NormalizedText, sections: list[Section], rules: Metad
     """Metadata of a normalized document whose outline is `sections`."""
     head = _head_lines(norm, sections)
     title = (_front_value(norm, rules, "title") or _notice_title(head, rules)
-             or _cited_title(head, rules) or _plan_title(head, rules))
+             or _cited_title(head, rules) or _plan_title(head, rules) or _first_line(head))
     doc_number = _front_value(norm, rules, "doc_number") or _doc_number(head, rules)
     front_issuer = _front_value(norm, rules, "issuer")
     if front_issuer and any(word in front_issuer for word in rules.site_words):
