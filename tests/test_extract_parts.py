@@ -103,12 +103,16 @@ class TestUnits:
             ("（一）加强。推进建设（县商务委负责）。", ["县商务委"], "lead.paren_responsible"),
             ("（一）加强。推进建设（责任单位：县商务委、县财政局）。", ["县商务委", "县财政局"], "lead.paren_responsible"),
             ("（一）加强。推进建设。\n责任单位：县商务委、县财政局", ["县商务委", "县财政局"], "lead.label"),
+            ("（一）加强。推进建设。〔责任单位：县商务委、县财政局〕", ["县商务委", "县财政局"], "lead.paren_responsible"),
+            ("（一）加强。推进建设（牵头单位：县商务委；配合单位：县财政局）。", ["县商务委", "县财政局"],
+             "lead.label_lead_support"),
             ("（一）加强。推进建设。\n牵头单位：县商务委；配合单位：县财政局", ["县商务委", "县财政局"],
              "lead.label_lead_support"),
             ("（一）加强。由联席会议办公室牵头，相关单位密切配合。", ["联席会议办公室"], "lead.by"),
             ("（一）加强。县乡村振兴局、县商务委牵头建立统计体系。", ["县乡村振兴局", "县商务委"], "lead.opening"),
         ],
         ids=["bracket", "lead-and-support", "responsible", "responsible-label-in-brackets", "label-line",
+             "label-in-hexagonal-brackets", "lead-support-labels-in-brackets",
              "lead-label-support-label", "you-lead", "opening-lead"],
     )
     def test_assignment_statements(self, body: str, units: list[str], rule: str) -> None:
