@@ -125,6 +125,19 @@ class TestFlattenedBody:
         body = self.BODY + "引用第三项：五、其他事项。"
         assert ids(body) == ["一", "二", "二/(一)", "二/(二)"]
 
+    def test_headings_running_straight_on(self) -> None:
+        body = ("一、指导思想以习近平新时代中国特色社会主义思想为指导，" + "坚持新发展理念，" * 100 + "助力振兴。"
+                "二、基本原则（一）聚集重点，统筹兼顾。把巩固成果作为首要任务。（二）政府引导，市场主导。继续发挥作用。"
+                "三、持续扩大产品和服务定向消费（一）强化消费协作采购帮扶。主动对接。〔县商务委具体负责〕"
+                "（二）加强预算采购帮扶。严格执行。")
+        assert [(s.id, s.title) for s in parse_text(body).iter_sections()] == [
+            ("一", "指导思想"), ("二", "基本原则"), ("二/(一)", "聚集重点，统筹兼顾"), ("二/(二)", "政府引导，市场主导"),
+            ("三", "持续扩大产品和服务定向消费"), ("三/(一)", "强化消费协作采购帮扶"), ("三/(二)", "加强预算采购帮扶")]
+
+    def test_run_on_numbers_out_of_sequence_are_running_text(self) -> None:
+        body = "一、工作目标" + "推动一、二、三产业融合发展，" * 80 + "完成任务。二、保障措施加强领导。"
+        assert ids(body) == ["一", "二"]
+
     def test_short_lines_do_not_split_mid_line(self) -> None:
         assert ids("一、目标。二、任务。") == ["一"]
 

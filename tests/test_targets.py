@@ -200,6 +200,10 @@ class TestExclusions:
         doc = parse_text(HEAD + "推进規(guī)?;?建设,建成站点20个。\n")
         assert doc.targets == [] and doc.warnings[0].code == "mojibake"
 
+    def test_damage_costs_only_its_sentence(self) -> None:
+        body = "一、目标\n" + "建成站点20个。推进規(guī)?;?建设10个。培育企业5家。" + "完善体系，" * 200
+        assert [t.value for t in parse_text(body).targets] == [20, 5]
+
     def test_figures_before_the_first_heading_are_not_targets(self) -> None:
         assert parse_text("为落实方案，建成站点20个。\n一、总体思路\n").targets == []
 

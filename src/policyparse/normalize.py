@@ -71,7 +71,6 @@ class NormalizedText:
     script: Script = "simplified"
     front_matter: dict[str, str] = field(default_factory=dict)
     warnings: tuple[ParseWarning, ...] = ()
-    damaged_lines: frozenset[int] = frozenset()
 
     def source_line(self, offset: int) -> int:
         """The 1-based source line of the character at `offset`."""
@@ -89,7 +88,6 @@ class Draft:
     script: Script = "simplified"
     front_matter: dict[str, str] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
-    damaged_lines: set[int] = field(default_factory=set)
 
 
 def _trim(line: str) -> str:
@@ -151,7 +149,7 @@ def strip_markup(draft: Draft) -> Draft:
 
 
 def find_mojibake(draft: Draft) -> Draft:
-    """Warn about lines that a wrong decoding damaged, and remember them so no figure is read there."""
+    """Warn about lines that a wrong decoding damaged (extraction skips the sentences holding the damage)."""
     for line in draft.lines:
         for rule in draft.rules.mojibake:
             found = rule.regex.search(line.text)
@@ -160,10 +158,9 @@ def find_mojibake(draft: Draft) -> Draft:
                 draft.warnings.append(ParseWarning(
                     code="mojibake",
                     message=f"damaged text (mojibake) near '{line.text[lo:hi].strip()}'; "
-                    "figures on this line are not extracted",
+                    "no figure is read in the sentence holding it",
                     line=line.source_line,
                 ))
-                draft.damaged_lines.add(line.source_line)
                 break
     return draft
 
@@ -285,7 +282,6 @@ def assemble(draft: Draft) -> NormalizedText:
         script=draft.script,
         front_matter=draft.front_matter,
         warnings=tuple(draft.warnings),
-        damaged_lines=frozenset(draft.damaged_lines),
     )
 
 

@@ -19,6 +19,8 @@ from .numerals import chinese_to_int, int_to_chinese
 from .rulebook import AttachmentRule, MarkerRule, OutlineRules
 
 TITLE_TRAILING = " \t；;：:，,、"
+RUN_ON_MARKER = re.compile(r"[\u4e00-\u9fff”）)》〕】](\s{0,2}(?:[（(][一二三四五六七八九十\d]"
+                           r"|[一二三四五六七八九十]{1,3}、|\d{1,2}[．.、]|[①-⑳⑴-⒇㈠-㈩]|第[一二三四五六七八九十]))")
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 BRACKETED_HEADING = re.compile(r"\s*[（(【\[]([^（()）【】\[\]。]{1,30})[）)】\]]")
 # A heading restored without its marker is a short phrase, not a sentence.
@@ -126,16 +128,51 @@ def _bracketed_title(text: str, start: int, end: int) -> tuple[int, int]:
     return found.span(1) if found else (start, start)
 
 
-def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules) -> list[Candidate]:
+def _heading_word_end(text: str, start: int, rules: OutlineRules) -> int | None:
+    """Where a heading that runs straight into its body ends, when it is a common heading (`指导思想以…`)."""
+    word = next((w for w in rules.heading_words if text.startswith(w, start)), None)
+    if word is None:
+        return None
+    end = start + len(word)
+    return None if end < len(text) and text[end] in "。，；：、" else end
+
+
+def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, first: int | None = None) -> list[Candidate]:
+    """Headings inside a flattened line: after `。` or `：`, or right after a common heading that ran on.
+
+    `first` is where the line's own heading title starts, when the line opens with one.
+    """
+    starts = [lo + stop.end() for stop in re.finditer(r"[。：；]\s{0,3}", text[lo:hi])]
+    # A heading may also run straight on from the one before (`基本原则（一）聚集重点`): any place a
+    # marker can start, after a character that ends a phrase; the builder keeps it only when its
+    # number is the one expected next.
+    starts += [lo + m.start(1) for m in RUN_ON_MARKER.finditer(text[lo:hi])]
     out: list[Candidate] = []
-    for stop in re.finditer(r"[。：]\s*", text[lo:hi]):
-        pos = lo + stop.end()
+    pending = sorted(set(starts))
+    title_starts = [first] if first is not None else []
+    seen: set[int] = set()
+    while pending or title_starts:
+        if title_starts:
+            end = _heading_word_end(text, title_starts.pop(), rules)
+            if end is not None and end not in seen:
+                pending.append(end)
+            continue
+        pos = pending.pop(0)
+        if pos in seen:
+            continue
+        seen.add(pos)
         hit = match_marker(text, pos, rules, midline=True)
         if hit:
             marker, title_start = hit
             out.append(Candidate(pos, title_start, hi, marker=marker, midline=True))
+            title_starts.append(title_start)
+    out.sort(key=lambda c: c.start)
     for this, nxt in pairwise(out):
         this.title_end = nxt.start
+    for cand in out:
+        end = _heading_word_end(text, cand.title_start, rules)
+        if end is not None:
+            cand.title_end = min(cand.title_end, end)
     return out
 
 
@@ -157,10 +194,14 @@ def find_candidates(norm: NormalizedText, rules: OutlineRules) -> list[Candidate
                                  attachment_marker=line[: marker_end].strip(), attachment_title=title))
             continue
         hit = match_marker(text, pos, rules)
-        inner = _midline_candidates(text, lo, hi, rules) if hi - lo >= rules.midline_min_length else []
+        flattened = hi - lo >= rules.midline_min_length
+        inner = _midline_candidates(text, lo, hi, rules, hit[1] if hit else None) if flattened else []
         if hit:
             marker, title_start = hit
-            out.append(Candidate(pos, title_start, inner[0].start if inner else hi, marker=marker))
+            title_end = inner[0].start if inner else hi
+            if flattened and (word_end := _heading_word_end(text, title_start, rules)) is not None:
+                title_end = min(title_end, word_end)
+            out.append(Candidate(pos, title_start, title_end, marker=marker))
         out.extend(inner)
     return out
 

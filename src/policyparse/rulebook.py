@@ -113,6 +113,10 @@ class OutlineRules(BaseModel):
     midline_min_length: int = Field(
         default=800, description="A line at least this long counts as a flattened body: headings may start after `。`."
     )
+    heading_words: list[str] = Field(
+        default_factory=list,
+        description="Common headings; on a flattened line, a heading that is one of them ends with it.",
+    )
 
 
 class TitleRule(PatternRule):

@@ -12,7 +12,7 @@ from .deadlines import extract_deadlines, find_times, plan_horizon
 from .numbers import find_figures
 from .tables import find_tables, read_tasks
 from .targets import Context, Scope, excluded_spans, read_targets
-from .text import ByStart, Coverage, SectionIndex, paragraph_bounds
+from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bounds
 from .units import extract_assignments, find_statements
 
 # Statements on a line of their own assign their whole section.
@@ -62,10 +62,13 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     for statement in statements:
         if statement.rule_id in OWN_LINE_RULES:
             section_units.setdefault(index.id_at(statement.start), statement.units)
+    # No figure is read in a sentence that a wrong decoding damaged: its digits may be anything.
+    damaged = [sentence_bounds(norm.text, m.start(), "。！？\n") for rule in rules.normalize.mojibake
+               for m in rule.regex.finditer(norm.text, body)]
     ctx = Context(
         norm=norm, index=index, rules=rules, times=ByStart(t for t in times if t.date and not t.recurring),
         statements=ByStart(statements), horizon=plan_horizon(metadata.title, sections, times),
-        excluded=Coverage(excluded + run_together), figures=ByStart(find_figures(norm.text, rules.units)),
+        excluded=Coverage(excluded + run_together + damaged), figures=ByStart(find_figures(norm.text, rules.units)),
         section_units=section_units,
     )
     targets = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))

@@ -133,8 +133,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     figures = [f for f in figures if not (f.chinese and len(text[f.start : f.end].split(f.unit)[0].strip()) == 1)]
     out: list[Target] = []
     for n, figure in enumerate(figures):
-        if ctx.excluded.touches(figure.start, figure.end) or ctx.norm.source_line(figure.start) in \
-                ctx.norm.damaged_lines:
+        if ctx.excluded.touches(figure.start, figure.end):
             continue
         clause_start, clause_end = clause_bounds(text, figure.start)
         clause_end = min(clause_end, scope.end)
