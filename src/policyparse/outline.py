@@ -9,6 +9,7 @@ alone on its line between numbered siblings, is restored at their level.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -148,16 +149,16 @@ def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, first:
     # number is the one expected next.
     starts += [lo + m.start(1) for m in RUN_ON_MARKER.finditer(text[lo:hi])]
     out: list[Candidate] = []
-    pending = sorted(set(starts))
+    pending = sorted(set(starts))  # a heap: positions are added as headings are found
     title_starts = [first] if first is not None else []
     seen: set[int] = set()
     while pending or title_starts:
         if title_starts:
             end = _heading_word_end(text, title_starts.pop(), rules)
             if end is not None and end not in seen:
-                pending.append(end)
+                heapq.heappush(pending, end)
             continue
-        pos = pending.pop(0)
+        pos = heapq.heappop(pending)
         if pos in seen:
             continue
         seen.add(pos)
