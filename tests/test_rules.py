@@ -17,6 +17,10 @@ def test_rule_examples(file: str, rule) -> None:
     assert rule.example_failures() == []
 
 
+def test_shipped_patterns_cannot_backtrack_catastrophically() -> None:
+    load_rules(trust_shipped=False)  # raises RuleError naming the file and rule otherwise
+
+
 def test_rule_ids_are_unique() -> None:
     ids = [rule.id for _, rule in RULES]
     assert len(ids) == len(set(ids))

@@ -254,11 +254,13 @@ def rules_check(directory: Path | None) -> None:
 
     Exit 0 when all are valid; 2 with a line naming the file and rule otherwise.
     """
-    book = _load_rules((directory,) if directory else ())
-    if book is None:
-        from .rulebook import default_rules
+    from .errors import RuleError
+    from .rulebook import load_rules
 
-        book = default_rules()
+    try:
+        book = load_rules((directory,) if directory else (), trust_shipped=False)
+    except RuleError as exc:
+        _fail(str(exc))
     failures = [f"{file}: rule {rule.id}: {problem}" for file, rule in book.pattern_rules()
                 for problem in rule.example_failures()]
     if failures:

@@ -17,12 +17,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from .errors import RuleError
 from .regexcheck import catastrophic_backtracking
 
 T = TypeVar("T")
+# Validation context key: patterns from the shipped rule set, checked by the tests, not at every start.
+TRUSTED = "trusted"
 
 
 class PatternRule(BaseModel):
@@ -40,7 +42,7 @@ class PatternRule(BaseModel):
     counter_examples: list[str] = Field(default_factory=list, description="Texts the pattern must not find.")
 
     @model_validator(mode="after")
-    def _compile(self) -> PatternRule:
+    def _compile(self, info: ValidationInfo) -> PatternRule:
         try:
             compiled = re.compile(self.pattern)
         except re.error as exc:
@@ -48,7 +50,8 @@ class PatternRule(BaseModel):
         missing = [g for g in self.required_groups if g not in compiled.groupindex]
         if missing:
             raise ValueError(f"pattern: missing named group(s) {', '.join(missing)}")
-        problem = catastrophic_backtracking(self.pattern)
+        trusted = bool(info.context and info.context.get(TRUSTED))
+        problem = None if trusted else catastrophic_backtracking(self.pattern)
         if problem:
             raise ValueError(f"pattern: {problem}; bound the inner repeat or make what it matches distinct")
         return self
@@ -309,14 +312,15 @@ def _rule_id_at(raw: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-def _load_file(path: Path | resources.abc.Traversable, label: str) -> tuple[type[BaseModel], dict[str, Any]]:
+def _load_file(path: Path | resources.abc.Traversable, label: str, trusted: bool = False) -> tuple[BaseModel,
+                                                                                                  dict[str, Any]]:
     model = FILES[path.name]
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleError(f"{label}: not valid TOML: {exc}") from None
     try:
-        model.model_validate(raw)
+        return model.model_validate(raw, context={TRUSTED: trusted}), raw
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
@@ -325,7 +329,6 @@ def _load_file(path: Path | resources.abc.Traversable, label: str) -> tuple[type
         where = f"rule {rule_id}: " if rule_id else ""
         message = str(err["msg"]).removeprefix("Value error, ")
         raise RuleError(f"{label}: {where}{field}: {message}".replace(": : ", ": ")) from None
-    return model, raw
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -342,8 +345,11 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleBook:
+def load_rules(extra_dirs: Iterable[str | Path] = (), trust_shipped: bool = True) -> RuleBook:
     """The shipped rules, with the files of each directory in `extra_dirs` merged on top.
+
+    Every user pattern is checked for catastrophic backtracking; the shipped ones are checked
+    by the test suite and `policyparse rules check`, and trusted at run time (`trust_shipped`).
 
     >>> book = load_rules()
     >>> any(rule.id == "noise.page_number" for rule in book.normalize.drop_line)
@@ -351,8 +357,9 @@ def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleBook:
     """
     shipped = resources.files("policyparse.rules")
     raws: dict[str, dict[str, Any]] = {}
+    parts: dict[str, BaseModel] = {}
     for name in FILES:
-        _, raws[name] = _load_file(shipped / name, f"rules/{name}")
+        parts[name], raws[name] = _load_file(shipped / name, f"rules/{name}", trusted=trust_shipped)
     for directory in extra_dirs:
         directory = Path(directory)
         if not directory.is_dir():
@@ -362,8 +369,9 @@ def load_rules(extra_dirs: Iterable[str | Path] = ()) -> RuleBook:
                 raise RuleError(f"{path}: unknown rule file (expected one of {', '.join(FILES)})")
             _, raw = _load_file(path, str(path))
             raws[path.name] = _merge(raws[path.name], raw)
-    parts = {name.removesuffix(".toml"): FILES[name].model_validate(raw) for name, raw in raws.items()}
-    return RuleBook(**parts)
+            # The merged file holds user patterns: validated whole, nothing trusted.
+            parts[path.name] = FILES[path.name].model_validate(raws[path.name])
+    return RuleBook(**{name.removesuffix(".toml"): part for name, part in parts.items()})
 
 
 def compiled_per_rules(build: Callable[[Any], T]) -> Callable[[Any], T]:
