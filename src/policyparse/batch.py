@@ -30,6 +30,7 @@ from .rulebook import RuleBook, load_rules
 from .serialize import CSV_FIELDS, target_rows, to_json
 
 SUMMARY = "summary.json"
+POOL_CHUNK = 4
 TARGETS_CSV = "targets.csv"
 BATCH_CSV_FIELDS = ("file", "title", "doc_number", *CSV_FIELDS[1:])
 
@@ -179,18 +180,25 @@ def _run(jobs_list: list[Job], jobs: int, rules_dirs: tuple[str, ...], max_bytes
             yield outcome
         return
     _warm_up()
+    # Small chunks: one message per few documents instead of one per document, still fine-grained
+    # enough that both workers stay busy to the end.
+    chunks = [jobs_list[i : i + POOL_CHUNK] for i in range(0, total, POOL_CHUNK)]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rules_dirs, max_bytes)) as pool:
-        futures: dict[Future[Outcome], str] = {pool.submit(_convert, *job): job[2] for job in jobs_list}
+        futures: dict[Future[list[Outcome]], list[Job]] = {
+            pool.submit(convert_chunk, chunk, rules_dirs, max_bytes): chunk for chunk in chunks
+        }
         done = 0
         for future in as_completed(futures):
-            done += 1
             try:
-                outcome = future.result()
+                outcomes = future.result()
             except BrokenProcessPool:
-                outcome = Outcome(futures[future], "a worker process died while converting it")
-            if on_progress:
-                on_progress(done, total, outcome)
-            yield outcome
+                outcomes = [Outcome(label, "a worker process died while converting it") for _, _, label in
+                            futures[future]]
+            for outcome in outcomes:
+                done += 1
+                if on_progress:
+                    on_progress(done, total, outcome)
+                yield outcome
 
 
 def convert_folder(
