@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 EXIT_INPUT = 2
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(EXIT_INPUT)
 
@@ -48,7 +48,6 @@ def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
         return load_rules(rules_dirs) if rules_dirs else None
     except RuleError as exc:
         _fail(str(exc))
-        raise  # unreachable: _fail exits
 
 
 @cli.command()
@@ -166,7 +165,6 @@ def _dask_batch(scheduler: str, in_dir: Path, out_dir: Path, pattern: str, recur
                                       on_progress=on_progress)
     except OSError as exc:  # the scheduler cannot be reached
         _fail(f"{scheduler}: cannot reach the Dask scheduler ({exc})")
-        raise
 
 
 @contextmanager

@@ -140,10 +140,15 @@ class Document(Record):
 
     def iter_sections(self) -> list[Section]:
         """All sections in document order, parents before children."""
-        out: list[Section] = []
-        stack = list(reversed(self.sections))
-        while stack:
-            section = stack.pop()
-            out.append(section)
-            stack.extend(reversed(section.children))
-        return out
+        return flatten_sections(self.sections)
+
+
+def flatten_sections(sections: list[Section]) -> list[Section]:
+    """A section tree in document order, parents before children."""
+    out: list[Section] = []
+    stack = list(reversed(sections))
+    while stack:
+        section = stack.pop()
+        out.append(section)
+        stack.extend(reversed(section.children))
+    return out

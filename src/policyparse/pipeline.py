@@ -10,7 +10,7 @@ from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError
 from .extract import extract
 from .metadata import extract_metadata
-from .models import Document, ParseWarning
+from .models import Document, ParseWarning, flatten_sections
 from .normalize import normalize
 from .outline import split_sections, starts_heading
 from .reader import decode_bytes, read_file
@@ -30,7 +30,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     sections = split_sections(norm, rules.outline)
     metadata = extract_metadata(norm, sections, rules.metadata)
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
-    flat = Document(sections=sections).iter_sections()
+    flat = flatten_sections(sections)
     found = extract(norm, flat, metadata, rules)
     warnings = [*reading_warnings, *norm.warnings, *found.warnings]
     if norm.text.strip() and not sections:

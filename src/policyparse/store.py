@@ -116,11 +116,12 @@ def load_document(connection: sqlite3.Connection, file: str, digest: str, doc: D
              meta.encoding),
         )
         doc_id = cursor.lastrowid
-        parents = {child.id: s.id for s in doc.iter_sections() for child in s.children}
+        sections = doc.iter_sections()
+        parents = {child.id: s.id for s in sections for child in s.children}
         connection.executemany(
             "INSERT INTO sections (document_id, id, parent_id, level, marker, title, line)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, s.id, parents.get(s.id), s.level, s.marker, s.title, s.line) for s in doc.iter_sections()],
+            [(doc_id, s.id, parents.get(s.id), s.level, s.marker, s.title, s.line) for s in sections],
         )
         connection.executemany(
             "INSERT INTO targets (document_id, section_id, indicator, value, value_max, unit, base_value, base_unit,"
