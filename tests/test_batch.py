@@ -131,6 +131,7 @@ def test_scorer_reads_batch_output_like_per_file_output(tmp_path: Path) -> None:
         pytest.skip("the evaluation kit is not beside this checkout")
     out = tmp_path / "out"
     convert_folder(ROOT / "samples", out, jobs=2)
+    convert_folder(scorer.parent / "docs", out, jobs=2)  # the scored documents beyond the samples
     batch = subprocess.run([sys.executable, str(scorer), "--pred", str(out), "--docs", str(ROOT / "samples"), "--json"],
                            capture_output=True, text=True, check=True).stdout
     per_file = subprocess.run([sys.executable, str(scorer), "--docs", str(ROOT / "samples"), "--json",

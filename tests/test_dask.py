@@ -51,10 +51,9 @@ def _tree(out: Path) -> dict[str, bytes]:
 
 def test_dask_outputs_equal_local_outputs(client, folder: Path, tmp_path: Path) -> None:
     from policyparse import convert_folder
-    from policyparse import dask as on_dask
 
     local = convert_folder(folder, tmp_path / "local", jobs=2)
-    remote = on_dask.convert_folder(folder, tmp_path / "dask", client, chunk_size=2)
+    remote = convert_folder(folder, tmp_path / "dask", client=client, chunk_size=2)
     assert _tree(tmp_path / "local") == _tree(tmp_path / "dask")
     assert [f.file for f in remote.failures] == ["scan.txt"] == [f.file for f in local.failures]
 
@@ -66,8 +65,21 @@ def test_cli_scheduler_local(folder: Path, tmp_path: Path) -> None:
     assert len(list((tmp_path / "out").glob("0*.json"))) == 5
 
 
+def test_workers_run_the_rule_book_they_are_sent(client, folder: Path, tmp_path: Path) -> None:
+    from policyparse import convert_folder, load_rules
+
+    overlay = tmp_path / "rules"
+    overlay.mkdir()
+    (overlay / "responsible.toml").write_text('[aliases]\n"县商务委" = "县商务委员会"\n', encoding="utf-8")
+    book = load_rules([overlay])
+    convert_folder(folder, tmp_path / "local", jobs=2, rules=book)
+    convert_folder(folder, tmp_path / "dask", client=client, chunk_size=2, rules=book)
+    assert _tree(tmp_path / "local") == _tree(tmp_path / "dask")
+    assert "县商务委员会" in (tmp_path / "dask" / "targets.csv").read_text(encoding="utf-8-sig")
+
+
 def test_a_killed_worker_loses_no_document(client, tmp_path: Path) -> None:
-    from policyparse import dask as on_dask
+    from policyparse import convert_folder
 
     corpus.write_corpus(tmp_path / "in", 300)
     pids = client.run(os.getpid)
@@ -79,8 +91,8 @@ def test_a_killed_worker_loses_no_document(client, tmp_path: Path) -> None:
             os.kill(victim, signal.SIGKILL)  # a crash, as the OOM killer would do it
             killed.append(victim)
 
-    report = on_dask.convert_folder(tmp_path / "in", tmp_path / "out", client, chunk_size=8,
-                                    on_progress=kill_one_worker)
+    report = convert_folder(tmp_path / "in", tmp_path / "out", client=client, chunk_size=8,
+                            on_progress=kill_one_worker)
     assert killed
     assert (report.documents, report.converted, report.failed) == (300, 300, 0)
     outputs = sorted(p.name for p in (tmp_path / "out").glob("doc_*.json"))

@@ -1,15 +1,14 @@
 """Time limits, responsible units and task tables, each with the text that motivated it."""
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from policyparse import parse_text
-from policyparse.extract.deadlines import find_times
 from policyparse.extract.numbers import find_figures, read_number
-from policyparse.extract.units import split_units
+from policyparse.extract.responsible import split_units
+from policyparse.extract.times import find_times
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
@@ -60,13 +59,13 @@ class TestTimeLimits:
 
 @given(st.integers(min_value=1990, max_value=2099), st.integers(min_value=1, max_value=12))
 def test_point_dates_parse_to_their_month(year: int, month: int) -> None:
-    (time,) = find_times(f"应于{year}年{month}月底前完成", RULES.deadlines)
+    (time,) = find_times(f"应于{year}年{month}月底前完成", RULES.times)
     assert time.date == f"{year}-{month:02d}"
 
 
 @given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["个", "家", "万元", "亩", "人次"]))
 def test_arabic_figures_read_back(value: int, unit: str) -> None:
-    (figure,) = find_figures(f"建成{value:,}{unit}。", RULES.units)
+    (figure,) = find_figures(f"建成{value:,}{unit}。", RULES.compiled.figures)
     assert (figure.value, figure.unit) == (value, unit)
 
 
@@ -91,7 +90,7 @@ class TestUnits:
              "label-inside-the-list"],
     )
     def test_split_units(self, text: str, units: list[str]) -> None:
-        assert split_units(text, RULES.assignments) == units
+        assert split_units(text, RULES.responsible) == units
 
     @pytest.mark.parametrize(
         ("body", "units", "rule"),
@@ -128,8 +127,7 @@ class TestUnits:
     def test_user_alias_table_renames_units(self, tmp_path) -> None:
         from policyparse import load_rules
 
-        shipped = (Path(__file__).resolve().parent.parent / "rules" / "assignments.toml").read_text(encoding="utf-8")
-        (tmp_path / "assignments.toml").write_text(shipped + '"县发改委" = "县发展改革委"\n', encoding="utf-8")
+        (tmp_path / "responsible.toml").write_text('[aliases]\n"县发改委" = "县发展改革委"\n', encoding="utf-8")
         doc = parse_text("某县意见\n一、任务\n（一）加强。推进建设（县发改委负责）。", rules=load_rules([tmp_path]))
         assert doc.assignments[0].units == ["县发展改革委"]
 

@@ -82,7 +82,7 @@ def test_user_rule_with_a_shipped_id_replaces_it(user_dir: Path) -> None:
     _write(user_dir, "normalize.toml", "[[drop_line]]\nid='noise.page_number'\npattern='^PAGE$'\n")
     book = load_rules([user_dir])
     rules = [rule for rule in book.normalize.drop_line if rule.id == "noise.page_number"]
-    assert [rule.pattern for rule in rules] == ["^PAGE$"]
+    assert [rule.pattern.pattern for rule in rules] == ["^PAGE$"]
 
 
 def test_shipped_rules_copy_loads_as_a_user_directory(tmp_path: Path) -> None:

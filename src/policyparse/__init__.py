@@ -40,12 +40,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from .version import package_version
 
-        try:
-            return version("policyparse")
-        except PackageNotFoundError:  # running from a source tree that was never installed
-            return "0+unknown"
+        return package_version()
     if name in _EXPORTS:
         return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -26,18 +27,14 @@ from .atomic import atomic_writer, write_text_atomic
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError, PolicyparseError
 from .models import Document
-from .rulebook import RuleBook, load_rules
+from .rulebook import RuleBook, default_rules
 from .serialize import CSV_FIELDS, target_rows, to_json
+from .version import package_version
 
 SUMMARY = "summary.json"
 POOL_CHUNK = 4
 TARGETS_CSV = "targets.csv"
 BATCH_CSV_FIELDS = ("file", "title", "doc_number", *CSV_FIELDS[1:])
-
-
-class BatchFailure(BaseModel):
-    file: str = Field(description="The document's path relative to the input folder.")
-    reason: str = Field(description="Why it could not be converted.")
 
 
 class BatchReport(BaseModel):
@@ -57,6 +54,13 @@ class BatchReport(BaseModel):
     fingerprint: str = Field(description="Version and rules the outputs were made with; a change redoes them all.")
 
 
+class BatchFailure(BaseModel):
+    """A document that could not be converted, and why."""
+
+    file: str = Field(description="The document's path relative to the input folder.")
+    reason: str = Field(description="Why it could not be converted.")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a worker reports for one document."""
@@ -68,26 +72,30 @@ class Outcome:
 ProgressCallback = Callable[[int, int, Outcome], None]
 # (source path, output path, label): one document to convert.
 Job = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What a worker needs besides its jobs: the validated rules (None: the shipped ones) and the size limit."""
+
+    rules: RuleBook | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
 # Runs the jobs somewhere (this process, a process pool, a Dask cluster), yielding outcomes as they come.
-Runner = Callable[[list[Job], tuple[str, ...], int, "ProgressCallback | None"], Iterator[Outcome]]
+Runner = Callable[[list[Job], WorkerSettings, "ProgressCallback | None"], Iterator[Outcome]]
 
-_worker_rules: RuleBook | None = None
-_worker_max_bytes = DEFAULT_MAX_BYTES
-_worker_settings: tuple[tuple[str, ...], int] | None = None
+_worker = WorkerSettings()
 
 
-def _init_worker(rules_dirs: tuple[str, ...], max_bytes: int) -> None:
-    global _worker_rules, _worker_max_bytes, _worker_settings
-    if _worker_settings == (rules_dirs, max_bytes):
-        return
-    _worker_rules = load_rules(rules_dirs) if rules_dirs else None
-    _worker_max_bytes = max_bytes
-    _worker_settings = (rules_dirs, max_bytes)
+def _init_worker(settings: WorkerSettings) -> None:
+    global _worker
+    _worker = settings
 
 
-def convert_chunk(jobs: list[Job], rules_dirs: tuple[str, ...], max_bytes: int) -> list[Outcome]:
+def convert_chunk(jobs: list[Job], settings: WorkerSettings) -> list[Outcome]:
     """Convert a chunk of documents in this process: what a Dask worker runs."""
-    _init_worker(rules_dirs, max_bytes)
+    _init_worker(settings)
     return [_convert(*job) for job in jobs]
 
 
@@ -96,7 +104,7 @@ def _convert(source: str, target: str, label: str) -> Outcome:
     from .pipeline import parse_file
 
     try:
-        doc = parse_file(source, rules=_worker_rules, max_bytes=_worker_max_bytes)
+        doc = parse_file(source, rules=_worker.rules, max_bytes=_worker.max_bytes)
         doc = doc.model_copy(update={"source": label})
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, to_json(doc))
@@ -109,18 +117,21 @@ def _convert(source: str, target: str, label: str) -> Outcome:
     return Outcome(label, reason)
 
 
-def _warm_up() -> None:
-    """Load the dictionaries and rules once in the parent: workers forked from it start warm."""
+def _warm_up(rules: RuleBook) -> None:
+    """Load the dictionaries and rules once in the parent: workers forked from it start warm.
+
+    The text is made of the rules' own examples: a heading, and a sentence with a target.
+    """
     from .pipeline import parse_text
 
-    parse_text("一、目标\n建成站点20个。")
+    heading = next((rule.examples[0] for rule in rules.outline.marker if rule.examples), "")
+    sentence = next((ex for rule in rules.targets.exclusion for ex in rule.counter_examples), "")
+    parse_text(f"{heading}\n{sentence}", rules=rules)
 
 
 def _fingerprint(rules: RuleBook) -> str:
-    from . import __version__
-
     digest = hashlib.sha256(rules.model_dump_json().encode()).hexdigest()[:16]
-    return f"{__version__}+{digest}"
+    return f"{package_version()}+{digest}"
 
 
 def discover(in_dir: Path, out_dir: Path, pattern: str, recursive: bool) -> list[Path]:
@@ -158,34 +169,33 @@ def _up_to_date(source: Path, target: Path) -> bool:
         return False
 
 
-def process_runner(jobs: int) -> Runner:
+def process_runner(jobs: int, chunk_size: int = POOL_CHUNK) -> Runner:
     """Run the jobs in this process (one job) or in a pool of `jobs` worker processes."""
 
-    def run(jobs_list: list[Job], rules_dirs: tuple[str, ...], max_bytes: int,
-            on_progress: ProgressCallback | None) -> Iterator[Outcome]:
-        return _run(jobs_list, jobs, rules_dirs, max_bytes, on_progress)
+    def run(jobs_list: list[Job], settings: WorkerSettings, on_progress: ProgressCallback | None) -> Iterator[Outcome]:
+        return _run(jobs_list, jobs, chunk_size, settings, on_progress)
 
     return run
 
 
-def _run(jobs_list: list[Job], jobs: int, rules_dirs: tuple[str, ...], max_bytes: int,
+def _run(jobs_list: list[Job], jobs: int, chunk_size: int, settings: WorkerSettings,
          on_progress: ProgressCallback | None) -> Iterator[Outcome]:
     total = len(jobs_list)
     if jobs <= 1 or total <= 1:
-        _init_worker(rules_dirs, max_bytes)
+        _init_worker(settings)
         for done, job in enumerate(jobs_list, start=1):
             outcome = _convert(*job)
             if on_progress:
                 on_progress(done, total, outcome)
             yield outcome
         return
-    _warm_up()
+    _warm_up(settings.rules or default_rules())
     # Small chunks: one message per few documents instead of one per document, still fine-grained
     # enough that both workers stay busy to the end.
-    chunks = [jobs_list[i : i + POOL_CHUNK] for i in range(0, total, POOL_CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rules_dirs, max_bytes)) as pool:
+    chunks = [jobs_list[i : i + chunk_size] for i in range(0, total, chunk_size)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
         futures: dict[Future[list[Outcome]], list[Job]] = {
-            pool.submit(convert_chunk, chunk, rules_dirs, max_bytes): chunk for chunk in chunks
+            pool.submit(convert_chunk, chunk, settings): chunk for chunk in chunks
         }
         done = 0
         for future in as_completed(futures):
@@ -208,45 +218,38 @@ def convert_folder(
     pattern: str = "*.txt",
     recursive: bool = False,
     jobs: int | None = None,
+    client: Any = None,
+    chunk_size: int | None = None,
     force: bool = False,
     sqlite: str | Path | None = None,
-    rules_dirs: tuple[str | Path, ...] = (),
+    rules: RuleBook | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: ProgressCallback | None = None,
 ) -> BatchReport:
     """Convert every document in `in_dir` matching `pattern` into `out_dir`.
 
     Writes `<stem>.json` per document (mirroring the folder tree), `targets.csv` and
-    `summary.json`, and loads SQLite when `sqlite` is given. Raises InputError when
-    `in_dir` is not a folder; a document that fails is listed in the report instead.
+    `summary.json`, and loads SQLite when `sqlite` is given. Documents are converted in
+    `jobs` worker processes (default: all cores), or on a Dask cluster when `client` (a
+    `distributed.Client`) is given, in chunks of `chunk_size` documents. `rules` is a rule
+    book from `load_rules` (default: the shipped rules). Raises InputError when `in_dir` is
+    not a folder; a document that fails is listed in the report instead.
     """
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise InputError(f"{in_dir}: not a folder")
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    return convert_paths(discover(in_dir, out_dir, pattern, recursive), in_dir, out_dir,
-                         runner=process_runner(jobs), workers=jobs, force=force, sqlite=sqlite, rules_dirs=rules_dirs,
-                         max_bytes=max_bytes, on_progress=on_progress)
+    paths = discover(in_dir, out_dir, pattern, recursive)
+    if client is not None:
+        from .dask import CHUNK_SIZE, dask_runner, worker_count
 
-
-def convert_paths(
-    paths: list[Path],
-    in_dir: Path,
-    out_dir: Path,
-    *,
-    runner: Runner,
-    workers: int,
-    force: bool = False,
-    sqlite: str | Path | None = None,
-    rules_dirs: tuple[str | Path, ...] = (),
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    on_progress: ProgressCallback | None = None,
-) -> BatchReport:
-    """Convert `paths` (all under `in_dir`) into `out_dir` with `runner`: the batch, wherever it runs."""
+        runner, workers = dask_runner(client, chunk_size or CHUNK_SIZE), worker_count(client)
+    else:
+        workers = max(1, jobs or os.cpu_count() or 1)
+        runner = process_runner(workers, chunk_size or POOL_CHUNK)
+    book = rules or default_rules()
     started = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
-    rules = load_rules(rules_dirs)
-    fingerprint = _fingerprint(rules)
+    fingerprint = _fingerprint(book)
     force = force or _previous_fingerprint(out_dir) != fingerprint
     labels = {path: path.relative_to(in_dir).as_posix() for path in paths}
     failures: list[BatchFailure] = []
@@ -259,8 +262,7 @@ def convert_paths(
             continue
         if force or not _up_to_date(path, target):
             todo.append((str(path), str(target), labels[path]))
-    rules_args = tuple(str(d) for d in rules_dirs)
-    for outcome in runner(todo, rules_args, max_bytes, on_progress):
+    for outcome in runner(todo, WorkerSettings(rules, max_bytes), on_progress):
         if outcome.reason is not None:
             failures.append(BatchFailure(file=outcome.file, reason=outcome.reason))
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .defaults import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
-    from .batch import BatchReport, Outcome
+    from .batch import Outcome
     from .rulebook import RuleBook
 
 EXIT_INPUT = 2
@@ -65,8 +66,7 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     from . import serialize
     from .atomic import atomic_writer
     from .errors import PolicyparseError
-    from .pipeline import parse_file, parse_text
-    from .reader import decode_bytes
+    from .pipeline import parse_bytes, parse_file
 
     if output is not None and file != "-" and Path(file).exists() and output.resolve() == Path(file).resolve():
         _fail(f"{output}: is the input file; refusing to overwrite it")
@@ -76,9 +76,7 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             data = sys.stdin.buffer.read(max_bytes + 1)
             if len(data) > max_bytes:
                 _fail(f"<stdin>: more than {max_bytes:,} bytes (raise the limit with --max-bytes)")
-            source = decode_bytes(data, "<stdin>")
-            doc = parse_text(source.text, source="<stdin>", rules=rules, encoding=source.encoding,
-                             reading_warnings=source.warnings)
+            doc = parse_bytes(data, "<stdin>", rules=rules)
         else:
             doc = parse_file(file, rules=rules, max_bytes=max_bytes)
     except PolicyparseError as exc:
@@ -129,16 +127,16 @@ def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int 
     from .batch import convert_folder
     from .errors import PolicyparseError
 
-    _load_rules(rules_dirs)  # a broken rule file is a bad invocation, reported before any work
+    rules = _load_rules(rules_dirs)  # a broken rule file is a bad invocation, reported before any work
     with _batch_progress() as on_progress:
+        run = partial(convert_folder, in_dir, out_dir, pattern=pattern, recursive=recursive, force=force,
+                      sqlite=sqlite, rules=rules, max_bytes=max_bytes, on_progress=on_progress)
         try:
             if scheduler:
-                report = _dask_batch(scheduler, in_dir, out_dir, pattern, recursive, force, sqlite, rules_dirs,
-                                     max_bytes, on_progress)
+                with _dask_client(scheduler) as client:
+                    report = run(client=client)
             else:
-                report = convert_folder(in_dir, out_dir, pattern=pattern, recursive=recursive, jobs=jobs,
-                                        force=force, sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
-                                        on_progress=on_progress)
+                report = run(jobs=jobs)
         except PolicyparseError as exc:
             _fail(str(exc))
     for failure in report.failures:
@@ -149,22 +147,21 @@ def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int 
     sys.exit(1 if report.failed else 0)
 
 
-def _dask_batch(scheduler: str, in_dir: Path, out_dir: Path, pattern: str, recursive: bool, force: bool,
-                sqlite: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int,
-                on_progress: Callable[[int, int, Outcome], None]) -> BatchReport:
-    """The same batch, with the documents converted by Dask workers."""
+@contextmanager
+def _dask_client(scheduler: str) -> Iterator[Any]:
+    """A client of the Dask cluster at `scheduler` (or `local:N`); an unreachable one is a bad invocation."""
     import importlib.util
 
     if importlib.util.find_spec("distributed") is None:
         _fail("--scheduler needs Dask: pip install 'policyparse[dask]'")
-    from .dask import convert_with_scheduler
+    from .dask import connect
 
-    try:
-        return convert_with_scheduler(scheduler, in_dir, out_dir, pattern=pattern, recursive=recursive, force=force,
-                                      sqlite=sqlite, rules_dirs=rules_dirs, max_bytes=max_bytes,
-                                      on_progress=on_progress)
-    except OSError as exc:  # the scheduler cannot be reached
-        _fail(f"{scheduler}: cannot reach the Dask scheduler ({exc})")
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(connect(scheduler))
+        except OSError as exc:  # the scheduler cannot be reached
+            _fail(f"{scheduler}: cannot reach the Dask scheduler ({exc})")
+        yield client
 
 
 @contextmanager

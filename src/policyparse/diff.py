@@ -88,8 +88,7 @@ def _identity(target: Target) -> tuple[object, ...]:
             target.deadline, tuple(target.lead_units or ()))
 
 
-def _family(target: Target, rules: RuleBook) -> str:
-    kinds = {unit.word: unit.kind for unit in rules.units.units}
+def _family(target: Target, kinds: dict[str, str]) -> str:
     return kinds.get(target.base_unit, target.base_unit)
 
 
@@ -123,10 +122,11 @@ def pair_targets(old: list[Target], new: list[Target], rules: RuleBook) -> list[
         else:
             unpaired_old.append(i)
     taken_new = {j for _, j in pairs}
+    kinds = rules.compiled.measure_kinds
     scored = []
     for i in unpaired_old:
         for j, candidate in enumerate(new):
-            if j in taken_new or _family(old[i], rules) != _family(candidate, rules):
+            if j in taken_new or _family(old[i], kinds) != _family(candidate, kinds):
                 continue
             similarity = indicator_similarity(old[i].indicator, candidate.indicator)
             if similarity < MIN_SIMILARITY:

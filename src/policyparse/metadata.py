@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from .models import Metadata, Section
 from .normalize import NormalizedText
 from .numerals import chinese_to_int
-from .rulebook import MetadataRules
+from .rulebook.schema import MetadataRules
 
 HEAD_MAX_LINES = 60
 TITLE_MAX_LENGTH = 120
 CITATION_OPENERS = "（(《〈、“"
-ISO_LIKE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -65,23 +64,19 @@ def _front_value(norm: NormalizedText, rules: MetadataRules, field: str) -> str 
 def _front_date(value: str | None, rules: MetadataRules) -> str | None:
     if not value:
         return None
-    for rule in rules.date:
+    for rule in [*rules.date, *rules.front_matter_date]:
         found = rule.regex.search(value)
         if found and (iso := read_date(found)):
             return iso
-    found = ISO_LIKE.search(value)
-    if found:
-        try:
-            return dt.date(*(int(g) for g in found.groups())).isoformat()
-        except ValueError:
-            return None
     return None
 
 
 def _unit_names(line: str, rules: MetadataRules) -> list[str]:
     """The names on a line that lists issuing bodies (`商务部办公厅 国家发展改革委办公厅`), else []."""
-    line = line.removesuffix("文件").strip()
-    if not line or len(line) > 80 or any(ch in line for ch in "：:，,。《》") or "关于" in line:
+    for suffix in rules.letterhead_suffixes:
+        line = line.removesuffix(suffix)
+    line = line.strip()
+    if not line or len(line) > 80 or any(ch in line for ch in "：:，,。《》") or _holds_notice_word(line, rules):
         return []
     names = line.split()
     if all(2 <= len(n) <= 30 and not any(c.isdigit() for c in n) and n.endswith(tuple(rules.issuer_suffixes))
@@ -101,6 +96,10 @@ def _doc_number(head: list[HeadLine], rules: MetadataRules) -> str | None:
     return None
 
 
+def _holds_notice_word(text: str, rules: MetadataRules) -> bool:
+    return any(word in text for word in rules.notice_words)
+
+
 def _ends_like_title(text: str, rules: MetadataRules) -> bool:
     return text.rstrip("”\"").endswith(tuple(rules.title_endings))
 
@@ -108,7 +107,8 @@ def _ends_like_title(text: str, rules: MetadataRules) -> bool:
 def _notice_title(head: list[HeadLine], rules: MetadataRules) -> str | None:
     for index, line in enumerate(head):
         text = line.text
-        if "关于" not in text or "。" in text or text.endswith(("：", ":")) or len(text) > TITLE_MAX_LENGTH:
+        if (not _holds_notice_word(text, rules) or "。" in text or text.endswith(("：", ":"))
+                or len(text) > TITLE_MAX_LENGTH):
             continue
         for following in head[index + 1 : index + 3]:
             if _ends_like_title(text, rules) or "：" in following.text or len(following.text) > 40:
@@ -188,8 +188,8 @@ def extract_metadata(norm: NormalizedText, sections: list[Section], rules: Metad
         front_issuer = None
     head_issuer = next((names[0] for line in head if (names := _unit_names(line.text, rules))), None)
     issuer = front_issuer or head_issuer or _signature_issuer(norm, rules)
-    if issuer is None and title and "关于" in title:
-        prefix = title.split("关于", 1)[0].strip()
+    if issuer is None and title and _holds_notice_word(title, rules):
+        prefix = title[: min(at for word in rules.notice_words if (at := title.find(word)) >= 0)].strip()
         issuer = prefix if _unit_names(prefix, rules) else None
     body_dates = _standalone_dates(norm, rules)
     issued = body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)

@@ -62,6 +62,7 @@ TargetKind = Literal["count", "money", "funding", "share", "growth", "area", "pe
 class Target(Record):
     """A quantity the document commits someone to achieve, build, reach, train, sell, spend or cap."""
 
+    section: str | None = Field(default=None, description="Id of the innermost section holding it.")
     indicator: str = Field(description="Shortest noun phrase naming what is counted, e.g. `乡镇物流中转站`.")
     value: float = Field(description="The number as written (`1.2` for `1.2亿元`); the low end of a range.")
     value_max: float | None = Field(default=None, description="The high end of a range (`2—3个` → 3), else None.")
@@ -76,7 +77,6 @@ class Target(Record):
     modality: str | None = Field(default=None, description="`力争`, `确保` … when the commitment is qualified so.")
     aggregation: str | None = Field(default=None, description="`累计`, `年均`, `每年`, `各` when the figure is one.")
     deadline: str | None = Field(default=None, description="`YYYY`, `YYYY-MM` or `YYYY-MM-DD` by which it is due.")
-    section: str | None = Field(default=None, description="Id of the innermost section holding it.")
     lead_units: list[str] | None = Field(default=None, description="Units responsible for it, lead first.")
     figure: str = Field(description="The figure as written, e.g. `100个以上`.")
     text: str = Field(description="The sentence (or table cell) it stands in.")
@@ -101,7 +101,7 @@ class Assignment(Record):
 
     section: str | None = Field(description="Id of the section it assigns (the one holding it, or one it names).")
     units: list[str] = Field(description="Units as written, in order, the lead first.")
-    rule: str = Field(description="Id of the rule that read it, e.g. `lead.bracket`.")
+    rule: str = Field(description="Id of the `statement` rule of responsible.toml that read it.")
     text: str = Field(description="The statement as written.")
     line: int = Field(description="1-based source line.")
     span: Span = Field(description="Where `text` stands in the normalized text.")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .models import ParseWarning, Script
-from .rulebook import NormalizeRules, PatternRule
+from .rulebook.schema import NormalizeRules, PatternRule
 
 # Line ends that close a sentence or a clause list; a line ending otherwise may run on.
 CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")

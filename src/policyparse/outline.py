@@ -17,11 +17,10 @@ from itertools import pairwise
 from .models import Section, Span
 from .normalize import NormalizedText, line_spans
 from .numerals import chinese_to_int, int_to_chinese
-from .rulebook import AttachmentRule, MarkerRule, OutlineRules
+from .rulebook import RuleBook
+from .rulebook.schema import AttachmentRule, MarkerRule, OutlineRules
 
 TITLE_TRAILING = " \t；;：:，,、"
-RUN_ON_MARKER = re.compile(r"[\u4e00-\u9fff”）)》〕】](\s{0,2}(?:[（(][一二三四五六七八九十\d]"
-                           r"|[一二三四五六七八九十]{1,3}、|\d{1,2}[．.、]|[①-⑳⑴-⒇㈠-㈩]|第[一二三四五六七八九十]))")
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 BRACKETED_HEADING = re.compile(r"\s*[（(【\[]([^（()）【】\[\]。]{1,30})[）)】\]]")
 # A heading restored without its marker is a short phrase, not a sentence.
@@ -138,7 +137,8 @@ def _heading_word_end(text: str, start: int, rules: OutlineRules) -> int | None:
     return None if end < len(text) and text[end] in "。，；：、" else end
 
 
-def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, first: int | None = None) -> list[Candidate]:
+def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, run_on_marker: re.Pattern[str],
+                        first: int | None = None) -> list[Candidate]:
     """Headings inside a flattened line: after `。` or `：`, or right after a common heading that ran on.
 
     `first` is where the line's own heading title starts, when the line opens with one.
@@ -147,7 +147,7 @@ def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, first:
     # A heading may also run straight on from the one before (`基本原则（一）聚集重点`): any place a
     # marker can start, after a character that ends a phrase; the builder keeps it only when its
     # number is the one expected next.
-    starts += [lo + m.start(1) for m in RUN_ON_MARKER.finditer(text[lo:hi])]
+    starts += [m.end() for m in run_on_marker.finditer(text, lo, hi)]
     out: list[Candidate] = []
     pending = sorted(set(starts))  # a heap: positions are added as headings are found
     title_starts = [first] if first is not None else []
@@ -177,7 +177,7 @@ def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, first:
     return out
 
 
-def find_candidates(norm: NormalizedText, rules: OutlineRules) -> list[Candidate]:
+def find_candidates(norm: NormalizedText, rules: OutlineRules, run_on_marker: re.Pattern[str]) -> list[Candidate]:
     """Every place a marker or an attachment heading stands, in text order."""
     text = norm.text
     out: list[Candidate] = []
@@ -196,7 +196,7 @@ def find_candidates(norm: NormalizedText, rules: OutlineRules) -> list[Candidate
             continue
         hit = match_marker(text, pos, rules)
         flattened = hi - lo >= rules.midline_min_length
-        inner = _midline_candidates(text, lo, hi, rules, hit[1] if hit else None) if flattened else []
+        inner = _midline_candidates(text, lo, hi, rules, run_on_marker, hit[1] if hit else None) if flattened else []
         if hit:
             marker, title_start = hit
             title_end = inner[0].start if inner else hi
@@ -326,15 +326,15 @@ class OutlineBuilder:
         return [n for n in reversed(self.stack) if n.section.level > next_level]
 
 
-def split_sections(norm: NormalizedText, rules: OutlineRules) -> list[Section]:
+def split_sections(norm: NormalizedText, book: RuleBook) -> list[Section]:
     """The outline of a normalized document as a tree of sections.
 
     >>> from policyparse import parse_text
     >>> [s.id for s in parse_text("一、总体思路\\n（一）加强领导\\n二、保障措施").iter_sections()]
     ['一', '一/(一)', '二']
     """
-    text = norm.text
-    candidates = find_candidates(norm, rules)
+    text, rules = norm.text, book.outline
+    candidates = find_candidates(norm, rules, book.compiled.run_on_marker)
     builder = OutlineBuilder(norm, rules)
     previous_end = 0
     for index, cand in enumerate(candidates):

@@ -27,7 +27,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     """
     rules = rules or default_rules()
     norm = normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline))
-    sections = split_sections(norm, rules.outline)
+    sections = split_sections(norm, rules)
     metadata = extract_metadata(norm, sections, rules.metadata)
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
     flat = flatten_sections(sections)

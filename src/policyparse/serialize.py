@@ -12,10 +12,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .models import Document
+from .models import Document, Target
 
-CSV_FIELDS = ("source", "section", "indicator", "value", "value_max", "unit", "base_value", "base_unit", "comparator",
-              "kind", "modality", "aggregation", "deadline", "lead_units", "figure", "text", "line")
+# One row per target: the document it came from, then every field of Target but its span.
+CSV_FIELDS = ("source", *(name for name in Target.model_fields if name != "span"))
 
 
 def to_json(doc: Document) -> str:

@@ -12,8 +12,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any, get_args, get_origin
 
-from .models import Document
+from .models import Assignment, Deadline, Document, Record, Target, Task
+
+# The record tables are made from the models: one column per field (`section` as `section_id`),
+# lists as JSON text, and `lead_unit` (the first unit) where analysts filter by it.
+RECORD_TABLES: dict[str, type[Record]] = {"targets": Target, "tasks": Task, "assignments": Assignment,
+                                          "deadlines": Deadline}
+LEAD_FROM = {"targets": "lead_units", "tasks": "lead_units", "assignments": "units"}
+NOT_STORED = ("span",)
+SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -30,39 +39,8 @@ CREATE TABLE IF NOT EXISTS sections (
     level INTEGER NOT NULL, marker TEXT, title TEXT, line INTEGER,
     PRIMARY KEY (document_id, id)
 );
-CREATE TABLE IF NOT EXISTS targets (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    section_id TEXT,
-    indicator TEXT NOT NULL, value REAL NOT NULL, value_max REAL, unit TEXT NOT NULL,
-    base_value REAL NOT NULL, base_unit TEXT NOT NULL, comparator TEXT NOT NULL, kind TEXT NOT NULL,
-    modality TEXT, aggregation TEXT, deadline TEXT,
-    lead_unit TEXT, lead_units TEXT,
-    figure TEXT, text TEXT, line INTEGER,
-    FOREIGN KEY (document_id, section_id) REFERENCES sections(document_id, id)
-);
-CREATE TABLE IF NOT EXISTS tasks (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    section_id TEXT,
-    no TEXT, category TEXT, project TEXT, task TEXT NOT NULL,
-    lead_unit TEXT, lead_units TEXT, support_units TEXT, deadline TEXT, deadline_text TEXT, line INTEGER,
-    FOREIGN KEY (document_id, section_id) REFERENCES sections(document_id, id)
-);
-CREATE TABLE IF NOT EXISTS assignments (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    section_id TEXT,
-    lead_unit TEXT, units TEXT NOT NULL, rule TEXT, text TEXT, line INTEGER,
-    FOREIGN KEY (document_id, section_id) REFERENCES sections(document_id, id)
-);
-CREATE TABLE IF NOT EXISTS deadlines (
-    id INTEGER PRIMARY KEY,
-    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    section_id TEXT,
-    text TEXT NOT NULL, date TEXT, recurring INTEGER NOT NULL, line INTEGER,
-    FOREIGN KEY (document_id, section_id) REFERENCES sections(document_id, id)
-);
+"""
+INDEXES = """
 CREATE INDEX IF NOT EXISTS targets_document ON targets(document_id, section_id);
 CREATE INDEX IF NOT EXISTS targets_lead_unit ON targets(lead_unit);
 CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline);
@@ -77,21 +55,63 @@ CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(date);
 """
 
 
+def _column_name(field: str) -> str:
+    return "section_id" if field == "section" else field
+
+
+def _sql_type(annotation: Any) -> tuple[str, bool]:
+    """(SQLite type, nullable) of a model field's annotation; lists and literals are TEXT."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    nullable = type(None) in get_args(annotation)
+    base = args[0] if nullable and len(args) == 1 else annotation
+    return SQL_TYPES.get(get_origin(base) or base, "TEXT"), nullable
+
+
+def stored_fields(model: type[Record]) -> list[str]:
+    return [name for name in model.model_fields if name not in NOT_STORED]
+
+
+def table_sql(table: str, model: type[Record]) -> str:
+    """`CREATE TABLE` for one kind of record, its columns read from the model."""
+    columns = []
+    for name in stored_fields(model):
+        sql_type, nullable = _sql_type(model.model_fields[name].annotation)
+        columns.append(f"{_column_name(name)} {sql_type}{'' if nullable else ' NOT NULL'}")
+    if table in LEAD_FROM:
+        columns.append("lead_unit TEXT")
+    return (f"CREATE TABLE IF NOT EXISTS {table} (\n    id INTEGER PRIMARY KEY,\n"
+            f"    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n    "
+            + ",\n    ".join(columns)
+            + ",\n    FOREIGN KEY (document_id, section_id) REFERENCES sections(document_id, id)\n);")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return int(value) if isinstance(value, bool) else value
+
+
+def _insert(connection: sqlite3.Connection, table: str, model: type[Record], doc_id: int | None,
+            records: list[Any]) -> None:
+    fields = stored_fields(model)
+    names = ["document_id", *map(_column_name, fields)] + (["lead_unit"] if table in LEAD_FROM else [])
+    rows = []
+    for record in records:
+        row = [doc_id, *(_value(getattr(record, f)) for f in fields)]
+        if table in LEAD_FROM:
+            units = getattr(record, LEAD_FROM[table])
+            row.append(units[0] if units else None)
+        rows.append(row)
+    connection.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows)
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open (creating if needed) a policyparse database with foreign keys enforced."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA journal_mode = WAL")
-    connection.executescript(SCHEMA)
+    connection.executescript(SCHEMA + "\n".join(table_sql(t, m) for t, m in RECORD_TABLES.items()) + INDEXES)
     return connection
-
-
-def _first(units: list[str] | None) -> str | None:
-    return units[0] if units else None
-
-
-def _json(value: object) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def stored_digest(connection: sqlite3.Connection, file: str) -> str | None:
@@ -123,30 +143,8 @@ def load_document(connection: sqlite3.Connection, file: str, digest: str, doc: D
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(doc_id, s.id, parents.get(s.id), s.level, s.marker, s.title, s.line) for s in sections],
         )
-        connection.executemany(
-            "INSERT INTO targets (document_id, section_id, indicator, value, value_max, unit, base_value, base_unit,"
-            " comparator, kind, modality, aggregation, deadline, lead_unit, lead_units, figure, text, line)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, t.section, t.indicator, t.value, t.value_max, t.unit, t.base_value, t.base_unit, t.comparator,
-              t.kind, t.modality, t.aggregation, t.deadline, _first(t.lead_units), _json(t.lead_units),
-              t.figure, t.text, t.line) for t in doc.targets],
-        )
-        connection.executemany(
-            "INSERT INTO tasks (document_id, section_id, no, category, project, task, lead_unit, lead_units,"
-            " support_units, deadline, deadline_text, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, t.section, t.no, t.category, t.project, t.task, _first(t.lead_units),
-              _json(t.lead_units), _json(t.support_units), t.deadline, t.deadline_text, t.line) for t in doc.tasks],
-        )
-        connection.executemany(
-            "INSERT INTO assignments (document_id, section_id, lead_unit, units, rule, text, line)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, a.section, a.units[0] if a.units else None, _json(a.units), a.rule, a.text, a.line)
-             for a in doc.assignments],
-        )
-        connection.executemany(
-            "INSERT INTO deadlines (document_id, section_id, text, date, recurring, line) VALUES (?, ?, ?, ?, ?, ?)",
-            [(doc_id, d.section, d.text, d.date, int(d.recurring), d.line) for d in doc.deadlines],
-        )
+        for table, model in RECORD_TABLES.items():
+            _insert(connection, table, model, doc_id, getattr(doc, table))
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")

@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from ..models import Assignment, Deadline, Metadata, ParseWarning, Section, Target, Task
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
-from .deadlines import extract_deadlines, find_times, plan_horizon
 from .numbers import find_figures
+from .responsible import extract_assignments, find_statements
 from .tables import find_tables, read_tasks
 from .targets import Context, Scope, excluded_spans, read_targets
 from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bounds
-from .units import extract_assignments, find_statements
+from .times import extract_deadlines, find_times, plan_horizon
 
-# Statements on a line of their own assign their whole section.
-OWN_LINE_RULES = ("lead.label", "lead.label_lead_support")
 # The years in a cited document's title (`《…行动计划(2023-2025年)》`) are that document's, not limits here.
 CITED_TITLE = re.compile(r"《[^《》\n]*》")
 
@@ -52,23 +50,24 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     body = index.body_start
     excluded = excluded_spans(norm.text, rules.targets)
     cited = [m.span() for m in CITED_TITLE.finditer(norm.text)]
-    times = [t for t in find_times(norm.text, rules.deadlines, metadata.issued_date, start=body)
+    times = [t for t in find_times(norm.text, rules.times, metadata.issued_date, start=body)
              if not any(a <= t.start and t.end <= b for a, b in cited)]
-    statements = find_statements(norm.text, rules.assignments, start=body)
+    statements = find_statements(norm.text, rules.responsible, start=body)
     tables = find_tables(norm, rules.tables)
-    tasks = read_tasks(norm, tables, index, rules.deadlines, rules.assignments, metadata.issued_date)
+    tasks = read_tasks(norm, tables, index, rules, metadata.issued_date)
     warnings, run_together = _run_together(norm, rules, body)
     section_units: dict[str | None, list[str]] = {}
     for statement in statements:
-        if statement.rule_id in OWN_LINE_RULES:
+        if statement.rule.scope == "section":
             section_units.setdefault(index.id_at(statement.start), statement.units)
     # No figure is read in a sentence that a wrong decoding damaged: its digits may be anything.
     damaged = [sentence_bounds(norm.text, m.start(), "。！？\n") for rule in rules.normalize.mojibake
                for m in rule.regex.finditer(norm.text, body)]
     ctx = Context(
         norm=norm, index=index, rules=rules, times=ByStart(t for t in times if t.date and not t.recurring),
-        statements=ByStart(statements), horizon=plan_horizon(metadata.title, sections, times),
-        excluded=Coverage(excluded + run_together + damaged), figures=ByStart(find_figures(norm.text, rules.units)),
+        statements=ByStart(statements), horizon=plan_horizon(metadata.title, sections, times, rules.times),
+        excluded=Coverage(excluded + run_together + damaged),
+        figures=ByStart(find_figures(norm.text, rules.compiled.figures)),
         section_units=section_units,
     )
     targets = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))

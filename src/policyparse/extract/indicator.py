@@ -12,12 +12,11 @@ import logging
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..rulebook import TargetsRules, compiled_per_rules
+from ..rulebook.compiled import Phrases
 
 SPACES = re.compile(r"\s+")
 LIST_BREAK = "、"
@@ -54,9 +53,9 @@ def _jieba_cut() -> Callable[[str], list[str]]:
     return lambda text: list(tokenizer.cut(text, HMM=True))
 
 
-@compiled_per_rules
-def _tokenize_with(rules: TargetsRules) -> Callable[[str], list[str]]:
-    words = frozenset({*rules.action_verbs, *rules.modality_words, *rules.aggregation_words, *rules.growth_words})
+@cache
+def _tokenizer(words: frozenset[str]) -> Callable[[str], list[str]]:
+    """jieba's cut, with the rules' domain words kept whole; one per set of words."""
     return _with_words(_jieba_cut(), words)
 
 
@@ -83,40 +82,7 @@ def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Calla
     return tokenize
 
 
-@dataclass(frozen=True)
-class Trimmers:
-    """The word lists of the rules as patterns: runs of them at the start or end of a phrase."""
-
-    leading: re.Pattern[str]
-    trailing: re.Pattern[str]
-    opening: re.Pattern[str]
-    comparison_base: re.Pattern[str]
-    activity_suffix: re.Pattern[str]
-    leading_qualifier: re.Pattern[str]
-    verbs: frozenset[str]
-    nominal_suffixes: frozenset[str]
-
-
-def _run_of(words: list[str]) -> str:
-    return "(?:" + "|".join(map(re.escape, sorted(set(words), key=len, reverse=True))) + ")+"
-
-
-@compiled_per_rules
-def _trimmers(rules: TargetsRules) -> Trimmers:
-    return Trimmers(
-        leading=re.compile("^" + _run_of(rules.leading_words)),
-        trailing=re.compile(_run_of(rules.trailing_words) + "$"),
-        opening=re.compile("^" + _run_of([*rules.modality_words, *rules.aggregation_words, *rules.leading_words])),
-        comparison_base=re.compile(rules.comparison_base),
-        activity_suffix=re.compile(rules.activity_suffix),
-        leading_qualifier=re.compile(rules.leading_qualifier),
-        verbs=frozenset(rules.action_verbs),
-        nominal_suffixes=frozenset(rules.nominal_suffixes),
-    )
-
-
-def _tidy(phrase: str, rules: TargetsRules) -> str:
-    trim = _trimmers(rules)
+def _tidy(phrase: str, trim: Phrases) -> str:
     phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
     phrase = trim.leading.sub("", phrase)
     phrase = trim.leading_qualifier.sub("", phrase)
@@ -126,16 +92,15 @@ def _tidy(phrase: str, rules: TargetsRules) -> str:
     return phrase.strip("，,、；;：:。 ")
 
 
-def indicator_before(clause: str, rules: TargetsRules) -> str:
+def indicator_before(clause: str, trim: Phrases) -> str:
     """The indicator in the words before a figure: after the verb that opens the phrase.
 
     >>> from policyparse.rulebook import default_rules
-    >>> indicator_before("2021年建成乡镇物流中转站", default_rules().targets)
+    >>> indicator_before("2021年建成乡镇物流中转站", default_rules().compiled.phrases)
     '乡镇物流中转站'
     """
-    trim = _trimmers(rules)
     clause = trim.opening.sub("", SPACES.sub("", clause))
-    tokens = _tokenize_with(rules)(clause) if clause else []
+    tokens = _tokenizer(trim.tokenizer_words)(clause) if clause else []
     verbs = trim.verbs
     phrase = clause
     depth = 0  # a verb inside brackets (`水质优良（达到或好于Ⅲ类）比例`) does not open the phrase
@@ -144,34 +109,47 @@ def indicator_before(clause: str, rules: TargetsRules) -> str:
         nominal = i + 1 < len(tokens) and tokens[i + 1] in trim.nominal_suffixes
         if token in verbs and depth <= 0 and not nominal:
             rest = tokens[i + 1 :]
-            while rest and (rest[0] in verbs or rest[0] in ("或", "和", "及", "并", "、")):
+            while rest and (rest[0] in verbs or rest[0] in trim.conjunctions):
                 rest = rest[1:]
-            tail = _tidy("".join(rest), rules)
+            tail = _tidy("".join(rest), trim)
             phrase = tail if tail else "".join(tokens[:i])
             break
-    if "的" in phrase:
-        phrase = phrase.rsplit("的", 1)[1] or phrase.replace("的", "")
-    return _tidy(phrase, rules)
+    modifier, particle, head = _split_at_particle(phrase, trim)
+    if particle:
+        phrase = head or _drop_particles(modifier, trim)
+    return _tidy(phrase, trim)
 
 
-def indicator_after(words: str, rules: TargetsRules, keep_verbs: bool = False) -> str:
+def _split_at_particle(phrase: str, trim: Phrases) -> tuple[str, str, str]:
+    """`适合网销的产品` → (`适合网销`, `的`, `产品`), at the last particle; ('', '', phrase) without one."""
+    at = max(phrase.rfind(p) for p in trim.particles) if trim.particles else -1
+    if at < 0:
+        return "", "", phrase
+    return phrase[:at], phrase[at], phrase[at + 1 :]
+
+
+def _drop_particles(phrase: str, trim: Phrases) -> str:
+    return phrase.translate({ord(p): None for p in trim.particles})
+
+
+def indicator_after(words: str, trim: Phrases, keep_verbs: bool = False) -> str:
     """The indicator in the words after a figure (`5个十亿级产业集群`, `90%的县达到…`).
 
     >>> from policyparse.rulebook import default_rules
-    >>> indicator_after("有代表性、有特色、适合网销的产品实现标准化生产", default_rules().targets)
+    >>> indicator_after("有代表性、有特色、适合网销的产品实现标准化生产", default_rules().compiled.phrases)
     '适合网销产品'
     """
-    trim = _trimmers(rules)
-    words = SPACES.sub("", words).lstrip("的")
+    words = SPACES.sub("", words).lstrip(trim.particles)
     words = trim.activity_suffix.sub("", words) or words
     if not keep_verbs:
-        tokens = _tokenize_with(rules)(words)
+        tokens = _tokenizer(trim.tokenizer_words)(words)
         cut = next((i for i, token in enumerate(tokens) if i > 0 and token in trim.verbs), len(tokens))
         words = "".join(tokens[:cut])
         words = trim.activity_suffix.sub("", words) or words
-        if "的" in words and LIST_BREAK in words.split("的")[0]:
-            words = words[words.rfind(LIST_BREAK, 0, words.index("的")) + 1 :]
-    return _tidy(words.replace("的", ""), rules)
+        first_particle = min((at for p in trim.particles if (at := words.find(p)) >= 0), default=-1)
+        if first_particle >= 0 and LIST_BREAK in words[:first_particle]:
+            words = words[words.rfind(LIST_BREAK, 0, first_particle) + 1 :]
+    return _tidy(_drop_particles(words, trim), trim)
 
 
 def words(text: str) -> list[str]:
@@ -179,7 +157,7 @@ def words(text: str) -> list[str]:
     return [word for word in _jieba_cut()(text) if word.strip()]
 
 
-def first_token(words: str, rules: TargetsRules) -> str:
+def first_token(words: str, trim: Phrases) -> str:
     """The first word of `words`, as the tokenizer cuts it."""
-    tokens = _tokenize_with(rules)(SPACES.sub("", words)[:12])
+    tokens = _tokenizer(trim.tokenizer_words)(SPACES.sub("", words)[:12])
     return tokens[0] if tokens else ""

@@ -3,7 +3,7 @@
 `150个以上`, `2—3个`, `2%～3%`, `1.2亿元`, `35-36MW`, `一千二百人`, `100余个`, `各1000万元`:
 each is a `Figure` with its span, the number as written, the base value and unit, and
 the comparator words around it. The unit words and comparator words are data
-(`rules/units.toml`); this module only builds the pattern from them.
+(`rules/measures.toml`), built into one pattern by `rulebook.compiled`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,7 @@ from typing import cast
 
 from ..models import Comparator
 from ..numerals import chinese_to_int
-from ..rulebook import UnitsRules, compiled_per_rules
-
-# `l` and `O` typed for 1 and 0 inside a run of digits (`1O0个`), never at its edges.
-# Bounded, and never starting inside a longer run of digits: a 10,000-digit string is no
-# figure, and reading it must not backtrack over the whole run from every position.
-# (The look-behind follows the first digit: a pattern that opens with one is tried at every
-# position of the text, one that opens with a digit only where digits are.)
-ARABIC = r"\d(?<![\d.,]\d)(?:[\d,lO]{0,18}\d)?(?:\.\d{1,6})?(?![\d,])"
-CHINESE = r"[零〇○一二两三四五六七八九十百千]{1,12}"
-DASH = r"[-—–~～至到]"
+from ..rulebook.compiled import FigurePattern
 
 
 @dataclass(frozen=True)
@@ -47,15 +38,6 @@ class Figure:
         return self.value * self.scale
 
 
-@dataclass(frozen=True)
-class FigurePattern:
-    regex: re.Pattern[str]
-    units: dict[str, str]
-    scales: dict[str, float]
-    after: dict[str, str]
-    before: list[tuple[str, str]]
-
-
 def read_number(text: str) -> float | None:
     """The value of an Arabic or Chinese number as written.
 
@@ -74,28 +56,6 @@ def read_number(text: str) -> float | None:
     return None if value is None else float(value)
 
 
-@compiled_per_rules
-def _compile(rules: UnitsRules) -> FigurePattern:
-    words = sorted((u.word for u in rules.units), key=len, reverse=True)
-    scales = sorted(rules.scales, key=len, reverse=True)
-    unit = rf"(?P<scale>{'|'.join(map(re.escape, scales))})?(?P<word>{'|'.join(map(re.escape, words))})"
-    number = rf"(?:{ARABIC}|{CHINESE})"
-    infix = "|".join(map(re.escape, rules.approximate_infixes)) or "(?!)"
-    pattern = (
-        rf"(?P<num>{number})\s{{0,2}}(?:(?P<unit1>%|％)\s{{0,2}})?"
-        rf"(?:{DASH}\s{{0,2}}(?P<num2>{number})\s{{0,2}})?(?P<infix>{infix})?\s{{0,2}}{unit}"
-    )
-    after = sorted(rules.comparators_after, key=lambda c: len(c.word), reverse=True)
-    before = sorted(rules.comparators_before, key=lambda c: len(c.word), reverse=True)
-    return FigurePattern(
-        regex=re.compile(pattern),
-        units={u.word: u.kind for u in rules.units},
-        scales=dict(rules.scales),
-        after={c.word: c.symbol for c in after},
-        before=[(c.word, c.symbol) for c in before],
-    )
-
-
 def _comparator(text: str, start: int, end: int, pattern: FigurePattern) -> tuple[str | None, int]:
     """The comparator around text[start:end] and where the figure, comparator included, ends."""
     tail = text[end : end + 4].lstrip()
@@ -111,15 +71,14 @@ def _comparator(text: str, start: int, end: int, pattern: FigurePattern) -> tupl
     return None, end
 
 
-def find_figures(text: str, rules: UnitsRules) -> list[Figure]:
+def find_figures(text: str, pattern: FigurePattern) -> list[Figure]:
     """Every figure in `text`, in order.
 
     >>> from policyparse.rulebook import default_rules
-    >>> units = default_rules().units
-    >>> [(f.value, f.value_max, f.unit, f.comparator) for f in find_figures("培育5—10家企业，建成100个以上", units)]
+    >>> figures = default_rules().compiled.figures
+    >>> [(f.value, f.value_max, f.unit, f.comparator) for f in find_figures("培育5—10家企业，建成100个以上", figures)]
     [(5.0, 10.0, '家', 'range'), (100.0, None, '个', '>=')]
     """
-    pattern = _compile(rules)
     out: list[Figure] = []
     for found in pattern.regex.finditer(text):
         raw, raw2 = found.group("num"), found.group("num2")

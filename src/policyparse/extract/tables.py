@@ -16,16 +16,14 @@ from dataclasses import dataclass, field
 
 from ..models import Span, Task
 from ..normalize import NormalizedText, line_spans
-from ..rulebook import AssignmentsRules, DeadlinesRules, TablesRules
-from .deadlines import find_times
+from ..rulebook import RuleBook
+from ..rulebook.schema import ResponsibleRules, TablesRules
+from .responsible import split_units
 from .text import SectionIndex
-from .units import split_units
+from .times import find_times
 
 MIN_HEADER_COLUMNS = 3
 PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
-# A 完成时限 cell: a date, or one of the phrases tables use for open-ended tasks.
-DATE_CELL = re.compile(r"^(?:(?:19|20)\d{2}\s*(?:年|[-./]).*|\d{1,2}\s*月.*|长期|长期坚持|持续推进|持续开展|"
-                       r"常态化推进|常态化|每年|每季度|按季度|每月|按月|年内|年底前)$")
 
 
 @dataclass
@@ -74,11 +72,11 @@ def _split_row(text: str, lo: int, hi: int, pipe: bool) -> list[Cell]:
     return cells
 
 
-def _is_date_cell(cell: Cell | None) -> bool:
-    return cell is not None and len(cell.text) <= 24 and bool(DATE_CELL.match(cell.text))
+def _is_date_cell(cell: Cell | None, rules: TablesRules) -> bool:
+    return cell is not None and len(cell.text) <= 24 and bool(rules.deadline_cell.pattern.match(cell.text))
 
 
-def _align(cells: list[Cell], columns: list[str]) -> list[list[Cell | None]]:
+def _align(cells: list[Cell], columns: list[str], rules: TablesRules) -> list[list[Cell | None]]:
     """Cut a run of cells into rows, anchored on the deadline column when there is one.
 
     A row whose leading (merged) cells are absent is padded at the front.
@@ -91,7 +89,7 @@ def _align(cells: list[Cell], columns: list[str]) -> list[list[Cell | None]]:
     rows: list[list[Cell | None]] = []
     i = 0
     while i < len(cells):
-        j = next((k for k in range(i, len(cells)) if _is_date_cell(cells[k])), None)
+        j = next((k for k in range(i, len(cells)) if _is_date_cell(cells[k], rules)), None)
         if j is None:
             break
         present: list[Cell | None] = list(cells[i:j][-anchor:]) if anchor else []
@@ -125,7 +123,7 @@ def find_tables(norm: NormalizedText, rules: TablesRules) -> list[Table]:
             header.append(name)
             k += 1
         if len(header) >= MIN_HEADER_COLUMNS and "task" in header:
-            table, index = _read_flat_table(text, lines, k, header)
+            table, index = _read_flat_table(text, lines, k, header, rules)
             table.start = lo
             tables.append(table)
             continue
@@ -151,7 +149,8 @@ def _read_row_table(text: str, lines: list[tuple[int, int]], index: int, columns
     return table, index
 
 
-def _read_flat_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str]) -> tuple[Table, int]:
+def _read_flat_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str],
+                     rules: TablesRules) -> tuple[Table, int]:
     cells: list[Cell] = []
     end = lines[index - 1][1]
     while index < len(lines):
@@ -166,12 +165,12 @@ def _read_flat_table(text: str, lines: list[tuple[int, int]], index: int, column
             cells[-1].end = lo + len(line.rstrip())
         end = hi
         index += 1
-    table = Table(columns, _align(cells, columns), end=end)
+    table = Table(columns, _align(cells, columns, rules), end=end)
     return table, index
 
 
-def read_tasks(norm: NormalizedText, tables: list[Table], index: SectionIndex, deadline_rules: DeadlinesRules,
-               unit_rules: AssignmentsRules, doc_date: str | None) -> list[Task]:
+def read_tasks(norm: NormalizedText, tables: list[Table], index: SectionIndex, rules: RuleBook,
+               doc_date: str | None) -> list[Task]:
     """One task per table row, categories carried down from the row above."""
     tasks: list[Task] = []
     for table in tables:
@@ -183,9 +182,9 @@ def read_tasks(norm: NormalizedText, tables: list[Table], index: SectionIndex, d
                 continue
             category = _text(cell.get("category")) or category
             deadline_cell = cell.get("deadline")
-            times = find_times(deadline_cell.text, deadline_rules, doc_date) if deadline_cell else []
+            times = find_times(deadline_cell.text, rules.times, doc_date) if deadline_cell else []
             first = next((c for c in row if c is not None and c.text), task_cell)
-            lead, support = _units(cell.get("lead"), unit_rules), _units(cell.get("support"), unit_rules)
+            lead, support = _units(cell.get("lead"), rules.responsible), _units(cell.get("support"), rules.responsible)
             if "lead" not in table.columns:
                 lead, support = support, []  # a lone 责任单位 column names the lead
             tasks.append(Task(
@@ -202,5 +201,5 @@ def _text(cell: Cell | None) -> str | None:
     return cell.text if cell is not None and cell.text else None
 
 
-def _units(cell: Cell | None, rules: AssignmentsRules) -> list[str]:
+def _units(cell: Cell | None, rules: ResponsibleRules) -> list[str]:
     return split_units(cell.text, rules) if cell is not None and cell.text else []

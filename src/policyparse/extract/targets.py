@@ -15,14 +15,15 @@ from typing import cast
 
 from ..models import Span, Target, TargetKind
 from ..normalize import NormalizedText
-from ..rulebook import RuleBook, TargetsRules
-from .deadlines import TimeExpr
+from ..rulebook import RuleBook
+from ..rulebook.compiled import Phrases
+from ..rulebook.schema import TargetsRules
 from .indicator import first_token, indicator_after, indicator_before
 from .numbers import Figure
+from .responsible import Statement
 from .text import ByStart, Coverage, SectionIndex, clause_bounds, paragraph_bounds, sentence_bounds
-from .units import Statement
+from .times import TimeExpr
 
-LIST_JOINERS = ("、", "和", "及", "与")
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
 
 
@@ -56,26 +57,27 @@ def excluded_spans(text: str, rules: TargetsRules) -> list[tuple[int, int]]:
     return sorted(m.span() for rule in rules.exclusion for m in rule.regex.finditer(text))
 
 
-def _is_qualifier(text: str, figure: Figure, following: Figure | None, clause_end: int) -> bool:
+def _is_qualifier(text: str, figure: Figure, following: Figure | None, clause_end: int, rules: TargetsRules,
+                  phrases: Phrases) -> bool:
     """`建设500亩以上规模化基地50个`: the first figure describes the thing the second one counts."""
     if following is None or following.start >= clause_end:
         return False
     between = text[figure.end : following.start]
-    if not CJK_OR_QUOTE.match(between.lstrip(" 的")) or between.rstrip().endswith(LIST_JOINERS):
+    if not CJK_OR_QUOTE.match(between.lstrip(" " + phrases.particles)) or between.rstrip().endswith(
+            tuple(rules.list_joiners)):
         return False
     return not CJK_OR_QUOTE.match(text[following.end : following.end + 1])
 
 
-def _reads_after(text: str, figure: Figure, clause_end: int, rules: TargetsRules) -> bool:
-    after = text[figure.end : clause_end].lstrip(" ")
-    if not after or not CJK_OR_QUOTE.match(after.lstrip("的")):
+def _reads_after(text: str, figure: Figure, clause_end: int, rules: TargetsRules, phrases: Phrases) -> bool:
+    after = text[figure.end : clause_end].lstrip(" ").lstrip(phrases.particles)
+    if not after or not CJK_OR_QUOTE.match(after):
         return False
-    token = first_token(after.lstrip("的"), rules)
-    return token not in rules.action_verbs and not after.lstrip("的").startswith(tuple(rules.after_stop_words))
+    return first_token(after, phrases) not in phrases.verbs and not after.startswith(tuple(rules.after_stop_words))
 
 
 def _kind(figure: Figure, indicator: str, before: str, rules: TargetsRules) -> TargetKind:
-    if figure.base_unit in ("%", "‰", "个百分点"):
+    if figure.kind == "share":
         near = before[-6:]
         if any(word in near for word in rules.growth_words):
             return "growth"
@@ -116,17 +118,19 @@ def _units(ctx: Context, figure: Figure, scope: Scope) -> list[str] | None:
     return ctx.section_units.get(ctx.index.id_at(figure.start))
 
 
-def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure | None) -> str:
+def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure | None, phrases: Phrases) -> str:
     start = clause_start
     if previous is not None and previous.end > clause_start:
         start = previous.end
-    return text[start : figure.start].lstrip("的、 ")
+    return text[start : figure.start].lstrip(phrases.particles + "、 ")
 
 
 def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> list[Target]:
     """The targets in text[scope.start:scope.end], leaving out the spans in `skip` (tables read on their own)."""
     text = ctx.norm.text
     rules = ctx.rules.targets
+    phrases = ctx.rules.compiled.phrases
+    joiners = " " + "".join(rules.list_joiners)
     figures = [f for f in ctx.figures.between(scope.start, scope.end)
                if f.end <= scope.end and not (skip and skip.touches(f.start, f.end))]
     # A lone Chinese digit (`一个景区`, `一张网`) is an article, not a quantity.
@@ -138,20 +142,21 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
         clause_start, clause_end = clause_bounds(text, figure.start)
         clause_end = min(clause_end, scope.end)
         following = figures[n + 1] if n + 1 < len(figures) else None
-        if _is_qualifier(text, figure, following, clause_end):
+        if _is_qualifier(text, figure, following, clause_end, rules, phrases):
             continue
         previous = figures[n - 1] if n > 0 else None
-        before = _words_before(text, figure, max(clause_start, scope.start), previous)
-        if _reads_after(text, figure, clause_end, rules):
+        before = _words_before(text, figure, max(clause_start, scope.start), previous, phrases)
+        if _reads_after(text, figure, clause_end, rules, phrases):
             stop = following.start if following and following.start < clause_end else clause_end
-            share_of = figure.base_unit == "%" and text[figure.end : figure.end + 1] == "的"
-            indicator = indicator_after(text[figure.end : stop], rules, keep_verbs=share_of)
+            share_of = figure.kind == "share" and text[figure.end : figure.end + 1] in phrases.particles
+            indicator = indicator_after(text[figure.end : stop], phrases, keep_verbs=share_of)
         else:
-            indicator = indicator_before(before, rules)
+            indicator = indicator_before(before, phrases)
         sentence = sentence_bounds(text, figure.start)
         sentence = (max(sentence[0], scope.start), min(sentence[1], scope.end))
-        listed = previous is not None and not text[previous.end : figure.start].strip(" 、和及")
-        same_subject = (not indicator and (figure.kind == "share" or listed)) or indicator.startswith(("比", "较"))
+        listed = previous is not None and not text[previous.end : figure.start].strip(joiners)
+        same_subject = (not indicator and (figure.kind == "share" or listed)) or indicator.startswith(
+            tuple(rules.comparison_words))
         if same_subject and out and out[-1].span.start == sentence[0]:
             # `投资120亿元，同比增长8%`: the growth of what the sentence just counted;
             # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
@@ -175,6 +180,8 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
 
 
 def _aggregation(text: str, figure: Figure, before: str, rules: TargetsRules) -> str | None:
-    if text[max(0, figure.start - 1) : figure.start] == "各":
-        return "各"
-    return next((w for w in rules.aggregation_words if w != "各" and w in before), None)
+    adjacent = next((w for w in rules.adjacent_aggregation_words if text.endswith(w, 0, figure.start)), None)
+    if adjacent:
+        return adjacent
+    return next((w for w in rules.aggregation_words if w not in rules.adjacent_aggregation_words and w in before),
+                None)

@@ -13,49 +13,37 @@ from dataclasses import dataclass
 
 from ..models import Assignment, Section, Span
 from ..normalize import NormalizedText
-from ..rulebook import AssignmentsRules, compiled_per_rules
+from ..rulebook.schema import ResponsibleRules, StatementRule
 from .text import Claimed, SectionIndex, paragraph_bounds
 
 QUOTED = re.compile(r"“([^“”]{2,20})”")
-# Statements whose shape alone does not make their words units: every unit must look like one.
-SHAPE_CHECKED = ("lead.opening", "lead.by")
+# Stands for a protected name while a list is split: a control character no document holds.
+PROTECTED = "\x00{}\x00"
+PROTECTED_NAME = re.compile("\x00(\\d+)\x00")
 
 
-@dataclass(frozen=True)
-class UnitPatterns:
-    separator: re.Pattern[str]
-    label_prefix: re.Pattern[str]
-    placeholder: re.Pattern[str]
-    person: re.Pattern[str]
-
-
-@compiled_per_rules
-def _patterns(rules: AssignmentsRules) -> UnitPatterns:
-    return UnitPatterns(re.compile(rules.separator), re.compile(rules.label_prefix), re.compile(rules.placeholder),
-                        re.compile(rules.person))
-
-
-def split_units(text: str, rules: AssignmentsRules) -> list[str]:
+def split_units(text: str, rules: ResponsibleRules) -> list[str]:
     """The units of a list as written, placeholders and people dropped.
 
     >>> from policyparse.rulebook import default_rules
-    >>> split_units("县商务委、县文化和旅游委和各乡镇（街道）", default_rules().assignments)
+    >>> split_units("县商务委、县文化和旅游委和各乡镇（街道）", default_rules().responsible)
     ['县商务委', '县文化和旅游委', '各乡镇（街道）']
     """
-    patterns = _patterns(rules)
-    protected = text
-    for name in rules.names_with_and:
-        protected = protected.replace(name, name.replace("和", "\0"))
+    names = [name for name in rules.names_with_and if name in text]
+    for number, name in enumerate(names):
+        text = text.replace(name, PROTECTED.format(number))
+    trailing = " \t" + "".join(rules.list_trailing_words)
     units = []
-    for part in patterns.separator.split(protected):
-        unit = patterns.label_prefix.sub("", part.replace("\0", "和").strip(" \t等"))
-        if not unit or patterns.placeholder.search(unit) or patterns.person.search(unit):
+    for part in rules.separator.pattern.split(text):
+        part = PROTECTED_NAME.sub(lambda found: names[int(found.group(1))], part)
+        unit = rules.label_prefix.pattern.sub("", part.strip(trailing))
+        if not unit or rules.placeholder.pattern.search(unit) or rules.person.pattern.search(unit):
             continue
         units.append(rules.aliases.get(unit, unit))
     return units
 
 
-def _looks_like_unit(unit: str, rules: AssignmentsRules) -> bool:
+def _looks_like_unit(unit: str, rules: ResponsibleRules) -> bool:
     return 2 <= len(unit) <= 30 and unit.endswith(tuple(rules.suffixes))
 
 
@@ -66,10 +54,10 @@ class Statement:
     start: int
     end: int
     units: list[str]
-    rule_id: str
+    rule: StatementRule
 
 
-def find_statements(text: str, rules: AssignmentsRules, start: int = 0) -> list[Statement]:
+def find_statements(text: str, rules: ResponsibleRules, start: int = 0) -> list[Statement]:
     """Every statement of responsible units, earlier rules winning where two overlap."""
     taken = Claimed()
     out: list[Statement] = []
@@ -86,12 +74,12 @@ def find_statements(text: str, rules: AssignmentsRules, start: int = 0) -> list[
                 units = split_units(listed, rules)
             else:
                 units = split_units(groups.get("lead") or "", rules) + split_units(groups.get("support") or "", rules)
-            if rule.id in SHAPE_CHECKED and not all(_looks_like_unit(u, rules) for u in units):
+            if rule.check_shape and not all(_looks_like_unit(u, rules) for u in units):
                 continue
             if not units:
                 continue
             taken.claim(a, b)
-            out.append(Statement(a, b, units, rule.id))
+            out.append(Statement(a, b, units, rule))
     return sorted(out, key=lambda s: s.start)
 
 
@@ -110,12 +98,12 @@ def extract_assignments(norm: NormalizedText, statements: list[Statement], index
         span = Span(start=statement.start, end=statement.start + len(text))
         own = index.at(statement.start)
         targets: list[Section | None] = [own]
-        if statement.rule_id in SHAPE_CHECKED:
+        if statement.rule.check_shape:
             _, paragraph_end = paragraph_bounds(norm.text, statement.start)
             named = [s for s in _named_sections(norm.text[statement.start : paragraph_end], sections) if s is not own]
             targets = list(named) or targets
         for section in targets:
             out.append(Assignment(section=section.id if section else None, units=statement.units,
-                                  rule=statement.rule_id, text=text, line=norm.source_line(statement.start),
+                                  rule=statement.rule.id, text=text, line=norm.source_line(statement.start),
                                   span=span))
     return out

@@ -16,14 +16,10 @@ from dataclasses import dataclass
 from ..models import Deadline, Section, Span
 from ..normalize import NormalizedText
 from ..numerals import chinese_to_int
-from ..rulebook import DeadlinesRules, TimeRule
+from ..rulebook.schema import TimeRule, TimesRules
 from .text import CLAUSE_ENDS, Claimed, Coverage, SectionIndex
 
-LEADS_NOT_LIMITS = ("截至", "截止")
-# Words that may stand before a year in a name (`来源于2020年…资金`), unlike 到 or 至.
-WEAK_LEADS = ("", "于", "在")
 QUARTER_END = {1: 3, 2: 3, 3: 3, 4: 6, 5: 6, 6: 6, 7: 9, 8: 9, 9: 9, 10: 12, 11: 12, 12: 12}
-GOAL_TITLE = re.compile(r"目标|任务目标|发展目标")
 DEADLINE_TEXT_MAX = 40
 
 
@@ -64,16 +60,17 @@ def _reference(doc_date: str | None) -> dt.date | None:
         return None
 
 
-def _read(rule: TimeRule, found: re.Match[str], ref: dt.date | None) -> tuple[str | None, bool, bool]:
+def _read(rule: TimeRule, found: re.Match[str], ref: dt.date | None,
+          rules: TimesRules) -> tuple[str | None, bool, bool]:
     """(date, recurring, limit) of one match."""
     group = found.groupdict()
     if rule.kind == "point":
         year, month, day = _int(group["year"]), _int(group.get("month")), _int(group.get("day"))
         end, lead = group.get("end") or "", group.get("lead") or ""
-        if month is None and end in ("底", "底前", "末", "末前", "年底", "年底前"):
+        if month is None and end in rules.year_end_words:
             month = 12
         assert year is not None
-        is_limit = bool(lead or end or month) and lead not in LEADS_NOT_LIMITS
+        is_limit = bool(lead or end or month) and lead not in rules.not_limit_leads
         return _iso(year, month, day), False, is_limit and rule.limit
     if rule.kind == "period":
         y1, m2 = _int(group["y1"]), _int(group["m2"])
@@ -85,15 +82,15 @@ def _read(rule: TimeRule, found: re.Match[str], ref: dt.date | None) -> tuple[st
         assert y2 is not None
         return _iso(y2), False, rule.limit
     if rule.kind == "recurring":
-        return _next_occurrence(group, ref), True, rule.limit
+        return _next_occurrence(group, ref, rules), True, rule.limit
     if rule.kind == "relative":
-        return _relative(group["word"], ref), False, rule.limit
+        return _relative(group["word"], ref, rules), False, rule.limit
     n = _int(group["n"])
     assert n is not None
     return _iso(2010 + 5 * (n - 11)), False, rule.limit
 
 
-def _next_occurrence(group: dict[str, str | None], ref: dt.date | None) -> str | None:
+def _next_occurrence(group: dict[str, str | None], ref: dt.date | None, rules: TimesRules) -> str | None:
     """First occurrence of a recurring limit on or after the document's date."""
     if ref is None:
         return None
@@ -102,26 +99,30 @@ def _next_occurrence(group: dict[str, str | None], ref: dt.date | None) -> str |
     if month:
         year = ref.year if month >= ref.month else ref.year + 1
         return _iso(year, month)
-    if "季" in every:
+    if _holds(every, rules.quarter_words):
         return _iso(ref.year, QUARTER_END[ref.month])
-    if "半年" in every:
+    if _holds(every, rules.half_year_words):
         return _iso(ref.year, 6 if ref.month <= 6 else 12)
     return _iso(ref.year, ref.month)
 
 
-def _relative(word: str, ref: dt.date | None) -> str | None:
+def _holds(text: str, words: list[str]) -> bool:
+    return any(word in text for word in words)
+
+
+def _relative(word: str, ref: dt.date | None, rules: TimesRules) -> str | None:
     if ref is None:
         return None
-    year = ref.year + 1 if word.startswith(("明年", "次年")) else ref.year
-    return _iso(year, 12) if "底" in word else _iso(year)
+    year = ref.year + 1 if word.startswith(tuple(rules.next_year_words)) else ref.year
+    return _iso(year, 12) if _holds(word, rules.year_end_words) else _iso(year)
 
 
-def find_times(text: str, rules: DeadlinesRules, doc_date: str | None = None, start: int = 0,
+def find_times(text: str, rules: TimesRules, doc_date: str | None = None, start: int = 0,
                stop: int | None = None) -> list[TimeExpr]:
     """Every time expression in text[start:stop], earlier rules winning where two overlap.
 
     >>> from policyparse.rulebook import default_rules
-    >>> [(t.date, t.limit) for t in find_times("力争到2022年底，建成5个。2021年，完成", default_rules().deadlines)]
+    >>> [(t.date, t.limit) for t in find_times("力争到2022年底，建成5个。2021年，完成", default_rules().times)]
     [('2022-12', True), ('2021', False)]
     """
     stop = len(text) if stop is None else stop
@@ -141,9 +142,9 @@ def find_times(text: str, rules: DeadlinesRules, doc_date: str | None = None, st
                 continue
             lead = found.groupdict().get("lead") or ""
             year_at = found.start("year" if "year" in found.re.groupindex else 0)
-            if names.touches(year_at, year_at + 1) and lead in WEAK_LEADS:
+            if names.touches(year_at, year_at + 1) and (not lead or lead in rules.weak_leads):
                 continue  # `来源于2020年电子商务…专项资金`: a year in a name; `到2025年全面建成` is a time
-            date, recurring, is_limit = _read(rule, found, ref)
+            date, recurring, is_limit = _read(rule, found, ref, rules)
             taken.claim(a, b)
             out.append(TimeExpr(a, b, date, recurring, is_limit, rule.kind, rule.id))
     return sorted(out, key=lambda t: t.start)
@@ -176,13 +177,13 @@ def extract_deadlines(norm: NormalizedText, times: list[TimeExpr], index: Sectio
     return out
 
 
-def plan_horizon(title: str | None, sections: list[Section], times: list[TimeExpr]) -> str | None:
+def plan_horizon(title: str | None, sections: list[Section], times: list[TimeExpr], rules: TimesRules) -> str | None:
     """The period a plan is scoped to: the limit its goals section sets, else the year its title names.
 
     `到2025年` in `工作目标` → `2025`; `力争到2022年底` → `2022-12`; `2021年…实施方案` → `2021`.
     """
     for section in sections:
-        if not GOAL_TITLE.search(section.title):
+        if not _holds(section.title, rules.goal_section_words):
             continue
         following = [s.span.start for s in sections if s.span.start > section.span.start and s.level <= section.level]
         end = min(following, default=None)
@@ -191,7 +192,7 @@ def plan_horizon(title: str | None, sections: list[Section], times: list[TimeExp
                     "point", "years") and time.date:
                 return time.date
     if title:
-        years = re.findall(r"(?:19|20)\d{2}(?=\s*年)", title)
+        years = [found.group("year") for found in rules.title_year.pattern.finditer(title)]
         if years:
             return years[-1]
     return None

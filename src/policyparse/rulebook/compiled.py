@@ -1,0 +1,132 @@
+"""What the stages run, derived once per rule book: the figure pattern, the phrase trimmers,
+the run-on heading pattern, the kinds of measures.
+
+Each part is built on first use (a document without figures never builds the figure
+pattern) and kept with its book: `book.compiled.figures`. Stages receive the part they need.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..numerals import DIGITS, SMALL_UNITS
+from .schema import RuleBook, alternation
+
+# `l` and `O` typed for 1 and 0 inside a run of digits (`1O0个`), never at its edges.
+# Bounded, and never starting inside a longer run of digits: a 10,000-digit string is no
+# figure, and reading it must not backtrack over the whole run from every position.
+# (The look-behind follows the first digit: a pattern that opens with one is tried at every
+# position of the text, one that opens with a digit only where digits are.)
+ARABIC = r"\d(?<![\d.,]\d)(?:[\d,lO]{0,18}\d)?(?:\.\d{1,6})?(?![\d,])"
+CHINESE = "[" + "".join(DIGITS) + "".join(SMALL_UNITS) + "]{1,12}"
+PERCENT = r"%|％"
+# A named group turned into a plain one, so that several patterns can share one alternation.
+NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+@dataclass(frozen=True)
+class FigurePattern:
+    """A number or range, its scale and unit word, with the words around it that compare."""
+
+    regex: re.Pattern[str]
+    units: dict[str, str]
+    scales: dict[str, float]
+    after: dict[str, str]
+    before: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """The word lists of `targets.toml` as patterns: runs of them at the start or end of a phrase."""
+
+    leading: re.Pattern[str]
+    trailing: re.Pattern[str]
+    opening: re.Pattern[str]
+    comparison_base: re.Pattern[str]
+    activity_suffix: re.Pattern[str]
+    leading_qualifier: re.Pattern[str]
+    verbs: frozenset[str]
+    nominal_suffixes: frozenset[str]
+    # Words the tokenizer keeps whole (`同比增长`, `提升改造`).
+    tokenizer_words: frozenset[str]
+    particles: str
+    conjunctions: tuple[str, ...]
+
+
+def _run_of(words: list[str]) -> str:
+    return alternation(words) + "+"
+
+
+class CompiledRules:
+    """The derived parts of one rule book."""
+
+    def __init__(self, book: RuleBook):
+        self.book = book
+
+    @cached_property
+    def figures(self) -> FigurePattern:
+        rules = self.book.measures
+        unit = (f"(?P<scale>{alternation(rules.scales)})?"
+                f"(?P<word>{alternation(u.word for u in rules.units)})")
+        number = rf"(?:{ARABIC}|{CHINESE})"
+        dash = alternation(rules.range_dashes)
+        infix = alternation(rules.approximate_infixes) if rules.approximate_infixes else "(?!)"
+        pattern = (
+            rf"(?P<num>{number})\s{{0,2}}(?:(?P<unit1>{PERCENT})\s{{0,2}})?"
+            rf"(?:{dash}\s{{0,2}}(?P<num2>{number})\s{{0,2}})?(?P<infix>{infix})?\s{{0,2}}{unit}"
+        )
+        after = sorted(rules.comparators_after, key=lambda c: len(c.word), reverse=True)
+        before = sorted(rules.comparators_before, key=lambda c: len(c.word), reverse=True)
+        return FigurePattern(
+            regex=re.compile(pattern),
+            units={u.word: u.kind for u in rules.units},
+            scales=dict(rules.scales),
+            after={c.word: c.symbol for c in after},
+            before=[(c.word, c.symbol) for c in before],
+        )
+
+    @cached_property
+    def phrases(self) -> Phrases:
+        rules = self.book.targets
+        return Phrases(
+            leading=re.compile("^" + _run_of(rules.leading_words)),
+            trailing=re.compile(_run_of(rules.trailing_words) + "$"),
+            opening=re.compile("^" + _run_of([*rules.modality_words, *rules.aggregation_words, *rules.leading_words])),
+            comparison_base=rules.comparison_base.pattern,
+            activity_suffix=rules.activity_suffix.pattern,
+            leading_qualifier=rules.leading_qualifier.pattern,
+            verbs=frozenset(rules.action_verbs),
+            nominal_suffixes=frozenset(rules.nominal_suffixes),
+            tokenizer_words=frozenset({*rules.action_verbs, *rules.modality_words, *rules.aggregation_words,
+                                       *rules.growth_words}),
+            particles="".join(rules.attributive_particles),
+            conjunctions=tuple(rules.conjunctions),
+        )
+
+    @cached_property
+    def run_on_marker(self) -> re.Pattern[str]:
+        """Where a heading may run straight on from the one before: after a phrase end, a marker of any form."""
+        markers = "|".join(NAMED_GROUP.sub("(?:", rule.pattern.pattern) for rule in self.book.outline.marker)
+        return re.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})(?=\\s{{0,2}}(?:{markers}))")
+
+    @cached_property
+    def measure_kinds(self) -> dict[str, str]:
+        """Unit word → kind of quantity (`亩` → area)."""
+        return {unit.word: unit.kind for unit in self.book.measures.units}
+
+
+_compiled: dict[int, tuple[RuleBook, CompiledRules]] = {}
+
+
+def compiled_rules(book: RuleBook) -> CompiledRules:
+    """The one `CompiledRules` of `book`.
+
+    Rule books hold lists and are not hashable; the entry is keyed by identity and keeps its
+    book alive, so an id is never reused while its entry stands.
+    """
+    entry = _compiled.get(id(book))
+    if entry is None or entry[0] is not book:
+        entry = _compiled[id(book)] = (book, CompiledRules(book))
+    return entry[1]

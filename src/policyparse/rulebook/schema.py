@@ -1,0 +1,373 @@
+"""The rule-file models: what each file in `rules/` may hold, validated with pydantic.
+
+Every regex field is a `Regex`: compiled when the file is validated, checked for
+catastrophic backtracking (unless it is a shipped pattern, which the tests check), and
+written as `(?&measure)` where it needs the words of another file (see `WORD_CLASSES`).
+A pattern rule also carries examples and counter-examples, run when a user's rule is
+loaded. Behaviour a rule needs is a field of the rule (`scope`, `check_shape`), so code
+never tests a rule's id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+
+from .safety import catastrophic_backtracking
+
+if TYPE_CHECKING:
+    from .compiled import CompiledRules
+
+# Validation context keys: the shipped pattern texts (checked by the tests, trusted at run
+# time), and the word classes a pattern may name.
+TRUSTED = "trusted"
+WORD_CLASSES = "word_classes"
+# `(?&name)` is PCRE's call of a named pattern; Python's re has no such syntax, so a rule
+# naming a word class can never be mistaken for a plain pattern.
+WORD_CLASS = re.compile(r"\(\?&(\w+)\)")
+
+
+def expand_word_classes(pattern: str, classes: dict[str, str]) -> str:
+    """`(?&measure)` replaced by the alternation of the measure words (longest first)."""
+
+    def words_of(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name not in classes:
+            raise ValueError(f"unknown word class (?&{name}); known: {', '.join(sorted(classes)) or 'none'}")
+        return classes[name]
+
+    return WORD_CLASS.sub(words_of, pattern)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A non-capturing group matching any of `words`, longest first (`人次` before `人`)."""
+    return "(?:" + "|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))) + ")"
+
+
+def _compile_checked(value: Any, info: ValidationInfo) -> re.Pattern[str]:
+    if isinstance(value, re.Pattern):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a regular expression must be a string")
+    context = info.context or {}
+    source = expand_word_classes(value, context.get(WORD_CLASSES, {}))
+    try:
+        compiled = re.compile(source)
+    except re.error as exc:
+        raise ValueError(str(exc)) from None
+    if value not in context.get(TRUSTED, ()):
+        problem = catastrophic_backtracking(source)
+        if problem:
+            raise ValueError(f"{problem}; bound the inner repeat or make what it matches distinct")
+    return compiled
+
+
+# A regular expression as a rule file writes it; validated into a compiled pattern.
+Regex = Annotated[
+    re.Pattern[str], BeforeValidator(_compile_checked), PlainSerializer(lambda p: p.pattern, return_type=str)
+]
+Char = Annotated[str, StringConstraints(min_length=1, max_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatternRule(Strict):
+    """A regular expression with its own examples (must match) and counter-examples (must not)."""
+
+    required_groups: ClassVar[tuple[str, ...]] = ()
+    # Anchored rules are matched at a position (a heading start), not searched in a line.
+    anchored: ClassVar[bool] = False
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$", description="Dotted rule id, e.g. `noise.page_number`.")
+    description: str = Field(default="", description="Why the rule exists.")
+    pattern: Regex = Field(description="Python regular expression; `(?&measure)` names the measure words.")
+    examples: list[str] = Field(default_factory=list, description="Texts the pattern must find.")
+    counter_examples: list[str] = Field(default_factory=list, description="Texts the pattern must not find.")
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> PatternRule:
+        missing = [g for g in self.required_groups if g not in self.pattern.groupindex]
+        if missing:
+            raise ValueError(f"pattern: missing named group(s) {', '.join(missing)}")
+        if self.pattern.pattern not in ((info.context or {}).get(TRUSTED) or ()):
+            failures = self.example_failures()
+            if failures:
+                raise ValueError(f"examples: {failures[0]}")
+        return self
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return self.pattern
+
+    def example_failures(self) -> list[str]:
+        """Examples the pattern misses and counter-examples it finds, as messages."""
+        find = self.pattern.match if self.anchored else self.pattern.search
+        failures = [f"example not matched: {ex!r}" for ex in self.examples if not find(ex)]
+        failures += [f"counter-example matched: {ex!r}" for ex in self.counter_examples if find(ex)]
+        return failures
+
+
+class MarkerRule(PatternRule):
+    """One printed form of an outline number. Forms that share `form` share a level."""
+
+    required_groups: ClassVar[tuple[str, ...]] = ("num",)
+    anchored: ClassVar[bool] = True
+    form: str = Field(description="Level identity: `㈠` and `（一）` are both form `paren_cn`.")
+    numeral: Literal["chinese", "arabic", "enclosed_chinese", "parenthesized_digit", "circled"] = Field(
+        description="How the `num` group is read as a number."
+    )
+    id_format: str = Field(description="Id part made from the number, e.g. `({num})`; `{raw}`: the number as printed.")
+    midline: bool = Field(default=False, description="May open a heading after `。` or `：` on a flattened line.")
+    title: Literal["sentence", "bracketed"] = Field(
+        default="sentence",
+        description="`sentence`: the title runs to the first `。`; `bracketed`: only a heading in brackets right "
+        "after the marker is a title (articles: `第三条（资金来源）…`), else the title is empty.",
+    )
+
+
+class AttachmentRule(PatternRule):
+    """`附件`/`附表` headings; an optional `title` group carries a title on the same line."""
+
+    required_groups: ClassVar[tuple[str, ...]] = ("label", "num")
+
+
+class DateRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("year", "month", "day")
+
+
+class DocNumberRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("number",)
+
+
+class TitleRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("title",)
+
+
+class YearRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("year",)
+
+
+class NormalizeRules(Strict):
+    drop_line: list[PatternRule] = Field(default_factory=list, description="Whole lines that are not document text.")
+    strip: list[PatternRule] = Field(default_factory=list, description="Spans removed from inside lines.")
+    mojibake: list[PatternRule] = Field(default_factory=list, description="Signs of damaged decoding.")
+
+
+class OutlineRules(Strict):
+    marker: list[MarkerRule] = Field(default_factory=list)
+    attachment: list[AttachmentRule] = Field(default_factory=list, description="Attachment headings.")
+    midline_min_length: int = Field(
+        default=800, description="A line at least this long counts as a flattened body: headings may start after `。`."
+    )
+    heading_words: list[str] = Field(
+        default_factory=list,
+        description="Common headings; on a flattened line, a heading that is one of them ends with it.",
+    )
+    run_on_after: PatternRule = Field(
+        description="The character a heading may run straight on from (`基本原则（一）聚集重点`): one that ends a "
+        "phrase. A marker of any form right after it is a candidate heading."
+    )
+
+
+class MetadataRules(Strict):
+    doc_number: list[DocNumberRule] = Field(default_factory=list)
+    date: list[DateRule] = Field(default_factory=list)
+    front_matter_date: list[DateRule] = Field(
+        default_factory=list, description="Further date forms read only in a front-matter value (`2021-06-29`)."
+    )
+    title_cited: list[TitleRule] = Field(
+        default_factory=list, description="Titles named by the notice text."
+    )
+    issuer_suffixes: list[str] = Field(description="Endings of the names of issuing bodies.")
+    title_endings: list[str] = Field(description="Words a document title ends with (通知, 方案, …).")
+    notice_words: list[str] = Field(
+        description="Words a notice title holds (`关于…的通知`); a line holding one is a title, not a list of issuers."
+    )
+    letterhead_suffixes: list[str] = Field(
+        default_factory=list, description="Words closing a letterhead line of issuers (`某某委员会文件`)."
+    )
+    front_matter_keys: dict[str, list[str]] = Field(
+        description="Metadata field → keys of an export's front matter that carry it."
+    )
+    site_words: list[str] = Field(description="Words that mark a front-matter publisher as a website, not an issuer.")
+
+
+class UnitWord(Strict):
+    word: str = Field(min_length=1, description="The unit as written, without scale: `个`, `亩`, `元`.")
+    kind: Literal["count", "money", "share", "area", "people", "duration", "volume", "other"]
+
+
+class ComparatorWord(Strict):
+    word: str = Field(min_length=1)
+    symbol: Literal[">=", "<=", "~"]
+
+
+class MeasuresRules(Strict):
+    """Units of measure, their scales, and the words that say how a figure compares."""
+
+    scales: dict[str, float] = Field(description="Scale words and their factors: 万 → 10000.")
+    units: list[UnitWord]
+    comparators_after: list[ComparatorWord]
+    comparators_before: list[ComparatorWord]
+    approximate_infixes: list[str] = Field(default_factory=list, description="`100余个`: more than the number.")
+    range_dashes: list[str] = Field(description="What joins the two ends of a range: `2—3个`, `5至10家`.")
+
+
+class TargetsRules(Strict):
+    action_verbs: list[str]
+    nominal_suffixes: list[str]
+    trailing_words: list[str]
+    leading_words: list[str]
+    growth_words: list[str]
+    share_words: list[str]
+    people_nouns: list[str]
+    funding_words: list[str]
+    modality_words: list[str]
+    after_stop_words: list[str]
+    aggregation_words: list[str]
+    adjacent_aggregation_words: list[str] = Field(
+        default_factory=list, description="Aggregation words that count only right before the figure (`各1000万元`)."
+    )
+    list_joiners: list[str] = Field(description="Words joining the items of a list (`、`, `和`).")
+    conjunctions: list[str] = Field(description="Words between two verbs or two phrases (`新建或提升改造`).")
+    attributive_particles: list[Char] = Field(description="Particles joining a modifier to its noun (`的`).")
+    comparison_words: list[str] = Field(description="Words opening a comparison (`比上年增加`): the same indicator.")
+    activity_suffix: PatternRule = Field(description="Activity nouns an indicator may end with, removed.")
+    comparison_base: PatternRule = Field(description="A comparison base an indicator may end with, removed.")
+    leading_qualifier: PatternRule = Field(description="A measured qualifier an indicator may start with, removed.")
+    exclusion: list[PatternRule] = Field(default_factory=list, description="Spans whose numbers are never targets.")
+
+
+GROUPS_BY_KIND = {
+    "point": ("year",),
+    "period": ("y1", "m1", "m2"),
+    "years": ("y1", "y2"),
+    "recurring": ("every",),
+    "relative": ("word",),
+    "five_year": ("n",),
+}
+
+
+class TimeRule(PatternRule):
+    kind: Literal["point", "period", "years", "recurring", "relative", "five_year"]
+    limit: bool = Field(description="Whether it is a time limit on its own, listed under `deadlines`.")
+
+    @model_validator(mode="after")
+    def _groups_of_kind(self) -> TimeRule:
+        missing = [g for g in GROUPS_BY_KIND[self.kind] if g not in self.pattern.groupindex]
+        if missing:
+            raise ValueError(f"pattern: a {self.kind} rule needs named group(s) {', '.join(missing)}")
+        return self
+
+
+class TimesRules(Strict):
+    """Time expressions: which are limits, how they are read, and the goals that scope a plan."""
+
+    time: list[TimeRule]
+    not_limit: list[PatternRule] = Field(
+        default_factory=list, description="Start, effective and issuing dates, which are not time limits."
+    )
+    name_year: list[PatternRule] = Field(default_factory=list, description="Years that are part of a name.")
+    not_limit_leads: list[str] = Field(description="Words before a date that state a fact, not a limit (`截至`).")
+    weak_leads: list[str] = Field(description="Words before a year that may also stand before a name (`于`, `在`).")
+    year_end_words: list[str] = Field(description="End words that mean December (`2022年底`) or the end of a year.")
+    quarter_words: list[str] = Field(description="Words of a recurring limit that mean every quarter.")
+    half_year_words: list[str] = Field(description="Words of a recurring limit that mean every half year.")
+    next_year_words: list[str] = Field(description="Relative words that mean the year after the document's.")
+    goal_section_words: list[str] = Field(description="A section whose title holds one sets the plan's horizon.")
+    title_year: YearRule = Field(
+        description="A year in a title, the plan's horizon when its goals section sets none."
+    )
+
+
+class StatementRule(PatternRule):
+    scope: Literal["paragraph", "section"] = Field(
+        default="paragraph",
+        description="`section`: a statement on a line of its own (`责任单位：…`) assigns its whole section.",
+    )
+    check_shape: bool = Field(
+        default=False,
+        description="Its words are units only if every one looks like a unit (a unit suffix, 2–30 characters); "
+        "a closing statement of this kind also assigns the sections it names in quotes.",
+    )
+
+    @model_validator(mode="after")
+    def _unit_groups(self) -> StatementRule:
+        if not ({"units", "lead"} & set(self.pattern.groupindex)):
+            raise ValueError("pattern: needs a named group `units` or `lead`")
+        return self
+
+
+class ResponsibleRules(Strict):
+    """Statements of responsible bodies, and how a list of them is split and cleaned."""
+
+    statement: list[StatementRule]
+    separator: PatternRule = Field(description="What splits a list of units.")
+    label_prefix: PatternRule = Field(description="A label (`配合单位：`) inside a list of units, dropped.")
+    placeholder: PatternRule = Field(description="Words that name no body (`相关单位`).")
+    person: PatternRule = Field(description="People and posts (`副县长`).")
+    names_with_and: list[str] = Field(description="Unit names with a separator word inside, never split there.")
+    list_trailing_words: list[str] = Field(description="Words closing a list that are no part of a unit (`等`).")
+    suffixes: list[str] = Field(description="Endings of unit names.")
+    aliases: dict[str, str] = Field(default_factory=dict, description="Written name → reported name.")
+
+
+class TableColumns(Strict):
+    no: list[str]
+    category: list[str]
+    project: list[str]
+    task: list[str]
+    lead: list[str]
+    support: list[str]
+    deadline: list[str]
+    note: list[str]
+
+
+class TablesRules(Strict):
+    columns: TableColumns
+    deadline_cell: PatternRule = Field(description="A 完成时限 cell: a date, or a phrase for an open-ended task.")
+    run_together: list[PatternRule] = Field(default_factory=list)
+
+
+class RuleBook(Strict):
+    """Every rule policyparse runs, merged from the shipped set and any user directories."""
+
+    normalize: NormalizeRules
+    outline: OutlineRules
+    metadata: MetadataRules
+    measures: MeasuresRules
+    targets: TargetsRules
+    times: TimesRules
+    responsible: ResponsibleRules
+    tables: TablesRules
+
+    def pattern_rules(self) -> Iterable[tuple[str, PatternRule]]:
+        """Every pattern rule with the file it belongs to."""
+        for name in type(self).model_fields:
+            part = getattr(self, name)
+            for field in type(part).model_fields:
+                value = getattr(part, field)
+                for rule in value if isinstance(value, list) else [value]:
+                    if isinstance(rule, PatternRule):
+                        yield f"{name}.toml", rule
+
+    @property
+    def compiled(self) -> CompiledRules:
+        """What the stages run, derived from these rules once."""
+        from .compiled import compiled_rules
+
+        return compiled_rules(self)
