@@ -40,3 +40,15 @@ def _options(group: click.Group) -> set[str]:
 @pytest.mark.parametrize("option", sorted(set(re.findall(r"`(--[a-z][a-z-]+)", README))))
 def test_readme_options_exist(option: str) -> None:
     assert option in _options(cli) | {"--help", "--version", "--update-goldens", "--quick"}, option
+
+
+def test_readme_overlay_does_what_it_says(tmp_path: Path) -> None:
+    from policyparse import load_rules, parse_text
+
+    found = re.search(r"This `myrules/(\w+\.toml)`:\n\n```toml\n(.*?)```", README, re.S)
+    assert found, "the README shows an overlay file"
+    (tmp_path / found.group(1)).write_text(found.group(2), encoding="utf-8")
+    rules = load_rules([tmp_path])
+    text = "某县意见\n一、任务\n（一）加强。推进建设（县发改委负责）。\n（二）推进。由县商务委牵头，县财政局配合。\n"
+    assert [a.units for a in parse_text(text).assignments] == [["县发改委"], ["县商务委", "县财政局"]]
+    assert [a.units for a in parse_text(text, rules=rules).assignments] == [["县发展改革委"]]
