@@ -57,3 +57,12 @@ def test_no_rule_id_in_code_outside_the_rule_book() -> None:
              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
              if isinstance(node, ast.Constant) and isinstance(node.value, str) and ids.search(node.value)]
     assert found == []
+
+
+def test_every_package_is_installed() -> None:
+    import tomllib
+
+    project = tomllib.loads((SRC.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(SRC.parent).parts) for p in SRC.rglob("__init__.py")}
+    assert found <= listed, f"packages a wheel would leave out: {sorted(found - listed)}"
