@@ -151,7 +151,7 @@ def test_batch_cli_exit_code_with_failures(made: dict[str, Path], tmp_path: Path
 
 @pytest.mark.parametrize("pattern", [r"(a+)+b", r"(\w+\s?)+$", r"(?:[\u4e00-\u9fff]+\s*)+。"])
 def test_rules_that_can_backtrack_catastrophically_are_refused(tmp_path: Path, pattern: str) -> None:
-    (tmp_path / "normalize.toml").write_text(f"[[drop_line]]\nid='noise.slow'\npattern='{pattern}'\n",
+    (tmp_path / "normalize.toml").write_text(f"[[noise]]\nid='noise.slow'\npattern='{pattern}'\n",
                                              encoding="utf-8")
     with pytest.raises(RuleError, match=r"rule noise\.slow: pattern: nested quantifiers can backtrack"):
         load_rules([tmp_path])

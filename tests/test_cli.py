@@ -134,7 +134,7 @@ def test_rules_check_shipped_and_broken(runner: CliRunner, tmp_path: Path) -> No
 
 def test_rules_check_reports_a_failing_example(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "normalize.toml").write_text(
-        "[[drop_line]]\nid='noise.mine'\npattern='^版权'\nexamples=['不是版权']\n", encoding="utf-8")
+        "[[noise]]\nid='noise.mine'\npattern='^版权'\nexamples=['不是版权']\n", encoding="utf-8")
     result = runner.invoke(cli, ["rules", "check", str(tmp_path)])
     assert result.exit_code == 2 and "normalize.toml: rule noise.mine: examples: example not matched" in result.stderr
 

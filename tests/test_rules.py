@@ -41,11 +41,11 @@ def _write(directory: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("[[drop_line]]\nid = 'noise.mine'\npattern = '(unclosed'\n", "rule noise.mine: pattern: missing ), unterminated"),
-        ("[[drop_line]]\nid = 'noise.mine'\npattern = 'x'\ncolour = 'red'\n", "rule noise.mine: colour: Extra inputs"),
-        ("[[drop_line]]\nid = 'Bad Id'\npattern = 'x'\n", "rule Bad Id: id: String should match pattern"),
-        ("drop_line = 3\n", "drop_line: Input should be a valid list"),
-        ("[[drop_line\n", "not valid TOML"),
+        ("[[noise]]\nid = 'noise.mine'\npattern = '(unclosed'\n", "rule noise.mine: pattern: missing ), unterminated"),
+        ("[[noise]]\nid = 'noise.mine'\npattern = 'x'\ncolour = 'red'\n", "rule noise.mine: colour: Extra inputs"),
+        ("[[noise]]\nid = 'Bad Id'\npattern = 'x'\n", "rule Bad Id: id: String should match pattern"),
+        ("noise = 3\n", "noise: Input should be a valid list"),
+        ("[[noise\n", "not valid TOML"),
     ],
     ids=["broken-regex", "unknown-field", "bad-id", "wrong-type", "bad-toml"],
 )
@@ -71,17 +71,17 @@ def test_unknown_rule_file_is_refused(user_dir: Path) -> None:
 
 
 def test_user_rule_adds_to_shipped_rules(user_dir: Path) -> None:
-    _write(user_dir, "normalize.toml", "[[drop_line]]\nid='noise.site_footer'\npattern='^版权所有'\n"
+    _write(user_dir, "normalize.toml", "[[noise]]\nid='noise.site_footer'\npattern='^版权所有'\n"
            "examples=['版权所有：某某县人民政府']\n")
     book = load_rules([user_dir])
-    ids = [rule.id for rule in book.normalize.drop_line]
+    ids = [rule.id for rule in book.normalize.noise]
     assert "noise.site_footer" in ids and "noise.page_number" in ids
 
 
 def test_user_rule_with_a_shipped_id_replaces_it(user_dir: Path) -> None:
-    _write(user_dir, "normalize.toml", "[[drop_line]]\nid='noise.page_number'\npattern='^PAGE$'\n")
+    _write(user_dir, "normalize.toml", "[[noise]]\nid='noise.page_number'\npattern='^PAGE$'\n")
     book = load_rules([user_dir])
-    rules = [rule for rule in book.normalize.drop_line if rule.id == "noise.page_number"]
+    rules = [rule for rule in book.normalize.noise if rule.id == "noise.page_number"]
     assert [rule.pattern.pattern for rule in rules] == ["^PAGE$"]
 
 

@@ -48,6 +48,11 @@ class BatchReport(BaseModel):
     failed: int = Field(description="Documents that could not be converted.")
     targets: int = Field(description="Targets across all converted documents.")
     warnings: int = Field(description="Warnings across all converted documents.")
+    incomplete: list[IncompleteDocument] = Field(
+        default_factory=list,
+        description="Documents converted with error-level warnings (content dropped, truncated, unreadable in "
+        "part, nothing read): their records are incomplete.",
+    )
     failures: list[BatchFailure] = Field(default_factory=list, description="Each failed document and its reason.")
     seconds: float = Field(description="Wall time of the run.")
     jobs: int = Field(description="Worker processes used.")
@@ -61,12 +66,21 @@ class BatchFailure(BaseModel):
     reason: str = Field(description="Why it could not be converted.")
 
 
+class IncompleteDocument(BaseModel):
+    """A document converted with error-level warnings, and what they say."""
+
+    file: str = Field(description="The document's path relative to the input folder.")
+    errors: list[str] = Field(description="Each error-level warning as `code: message`.")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a worker reports for one document."""
 
     file: str
     reason: str | None = None
+    # Error-level warnings of a converted document: its records are incomplete.
+    errors: tuple[str, ...] = ()
 
 
 ProgressCallback = Callable[[int, int, Outcome], None]
@@ -108,7 +122,7 @@ def _convert(source: str, target: str, label: str) -> Outcome:
         doc = doc.model_copy(update={"source": label})
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, to_json(doc))
-        return Outcome(label)
+        return Outcome(label, errors=tuple(f"{w.code}: {w.message}" for w in doc.warnings if w.level == "error"))
     except PolicyparseError as exc:
         reason = str(exc).removeprefix(f"{source}: ")
     except Exception as exc:  # a bug on one document must not cost the others
@@ -269,11 +283,11 @@ def convert_folder(
     failed = {f.file for f in failures}
     attempted = {job[2] for job in todo}
     readable = [path for path in paths if labels[path] not in failed]
-    targets, warnings = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed)
+    targets, warnings, incomplete = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed)
     report = BatchReport(
         input=str(in_dir), output=str(out_dir), documents=len(paths), converted=len(attempted - failed),
         skipped=len(paths) - len(attempted) - len(failed - attempted), failed=len(failed), targets=targets,
-        warnings=warnings, failures=sorted(failures, key=lambda f: f.file),
+        warnings=warnings, incomplete=incomplete, failures=sorted(failures, key=lambda f: f.file),
         seconds=round(time.monotonic() - started, 3), jobs=workers, fingerprint=fingerprint,
     )
     write_text_atomic(out_dir / SUMMARY, report.model_dump_json(indent=2) + "\n")
@@ -288,15 +302,16 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
 
 
 def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dict[Path, str],
-                  sqlite: str | Path | None, failed: set[str]) -> tuple[int, int]:
+                  sqlite: str | Path | None, failed: set[str]) -> tuple[int, int, list[IncompleteDocument]]:
     """targets.csv (and SQLite) from the JSON outputs, streamed one document at a time.
 
-    Returns the counts of targets and warnings.
+    Returns the counts of targets and warnings, and the documents with error-level warnings.
     """
     from . import store
 
     connection = store.connect(sqlite) if sqlite else None
     targets = warnings = 0
+    incomplete: list[IncompleteDocument] = []
     try:
         with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
             writer = csv.DictWriter(handle, fieldnames=BATCH_CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
@@ -306,6 +321,10 @@ def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dic
                 data = json.loads(raw)
                 targets += len(data.get("targets") or [])
                 warnings += len(data.get("warnings") or [])
+                errors = [f"{w.get('code')}: {w.get('message')}" for w in data.get("warnings") or []
+                          if w.get("level") == "error"]
+                if errors:
+                    incomplete.append(IncompleteDocument(file=labels[path], errors=errors))
                 meta = data.get("metadata") or {}
                 extra = {"file": labels[path], "title": meta.get("title"), "doc_number": meta.get("doc_number")}
                 writer.writerows({**row, **extra} for row in target_rows(data))
@@ -319,4 +338,4 @@ def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dic
     finally:
         if connection is not None:
             connection.close()
-    return targets, warnings
+    return targets, warnings, incomplete

@@ -53,9 +53,10 @@ def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["rich", "json", "jsonl", "csv"]), default="rich",
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "jsonl", "csv", "text"]), default="rich",
               show_default=True,
-              help="rich: a view for people; json: every record; jsonl and csv: one target per line or row.")
+              help="rich: a view for people; json: every record; jsonl and csv: one target per line or row; "
+                   "text: the normalized text the records point into, each line after its source line number.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output (written atomically; CSV gets a BOM for Excel).")
 @rules_option
@@ -66,28 +67,25 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     from . import serialize
     from .atomic import atomic_writer
     from .errors import PolicyparseError
-    from .pipeline import parse_bytes, parse_file
+    from .pipeline import normalize_text, parse_bytes, parse_file
+    from .reader import decode_bytes, read_file
 
     if output is not None and file != "-" and Path(file).exists() and output.resolve() == Path(file).resolve():
         _fail(f"{output}: is the input file; refusing to overwrite it")
     rules = _load_rules(rules_dirs)
     try:
-        if file == "-":
-            data = sys.stdin.buffer.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                _fail(f"<stdin>: more than {max_bytes:,} bytes (raise the limit with --max-bytes)")
-            doc = parse_bytes(data, "<stdin>", rules=rules)
-        else:
-            doc = parse_file(file, rules=rules, max_bytes=max_bytes)
+        data = _stdin_bytes(max_bytes) if file == "-" else None
+        if fmt == "text":
+            source = decode_bytes(data, "<stdin>") if data is not None else read_file(file, max_bytes=max_bytes)
+            _write(serialize.numbered_lines(normalize_text(source.text, rules)), output)
+            return
+        doc = (parse_bytes(data, "<stdin>", rules=rules) if data is not None
+               else parse_file(file, rules=rules, max_bytes=max_bytes))
     except PolicyparseError as exc:
         _fail(str(exc))
     if fmt != "rich":
-        text = {"json": serialize.to_json, "jsonl": serialize.to_jsonl, "csv": serialize.to_csv}[fmt](doc)
-        if output:
-            with atomic_writer(output, bom=fmt == "csv") as handle:
-                handle.write(text)
-        else:
-            click.echo(text, nl=False)
+        _write({"json": serialize.to_json, "jsonl": serialize.to_jsonl, "csv": serialize.to_csv}[fmt](doc), output,
+               bom=fmt == "csv")
         return
     from rich.console import Console
 
@@ -98,6 +96,24 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
             Console(file=handle, width=120, color_system=None).print(render.document_view(doc))
     else:
         Console().print(render.document_view(doc))
+
+
+def _stdin_bytes(max_bytes: int) -> bytes:
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        _fail(f"<stdin>: more than {max_bytes:,} bytes (raise the limit with --max-bytes)")
+    return data
+
+
+def _write(text: str, output: Path | None, bom: bool = False) -> None:
+    """To the output file, written atomically (with a BOM for Excel when asked), or to standard output."""
+    from .atomic import atomic_writer
+
+    if output:
+        with atomic_writer(output, bom=bom) as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command()
@@ -141,8 +157,11 @@ def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int 
             _fail(str(exc))
     for failure in report.failures:
         click.echo(f"failed: {failure.file}: {failure.reason}", err=True)
+    for document in report.incomplete:
+        click.echo(f"incomplete: {document.file}: {'; '.join(document.errors)}", err=True)
     click.echo(f"{report.documents} documents: {report.converted} converted, {report.skipped} up to date, "
-               f"{report.failed} failed; {report.targets} targets, {report.warnings} warnings; "
+               f"{report.failed} failed, {len(report.incomplete)} incomplete; {report.targets} targets, "
+               f"{report.warnings} warnings; "
                f"{report.seconds:.1f} s with {report.jobs} job(s) → {out_dir}", err=True)
     sys.exit(1 if report.failed else 0)
 
@@ -170,6 +189,8 @@ def _batch_progress() -> Iterator[Callable[[int, int, Outcome], None]]:
     if not sys.stderr.isatty():
         def log(done: int, total: int, outcome: Outcome) -> None:
             status = "ok" if outcome.reason is None else f"FAILED ({outcome.reason})"
+            if outcome.errors:
+                status += f", {len(outcome.errors)} error(s): {'; '.join(outcome.errors)}"
             click.echo(f"[{done}/{total}] {outcome.file}: {status}", err=True)
 
         yield log

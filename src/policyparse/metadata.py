@@ -20,6 +20,14 @@ from .rulebook.schema import MetadataRules
 HEAD_MAX_LINES = 60
 TITLE_MAX_LENGTH = 120
 CITATION_OPENERS = "（(《〈、“"
+OPENING_BRACKETS = ("", "（", "(")
+CLOSING_BRACKETS = "）)"
+# Issuers listed on one line: `商务部办公厅 国家发展改革委办公厅`, `上海市交通委员会、上海市发展和改革委员会`.
+NAME_SEPARATOR = re.compile(r"\s+|、")
+# A signature inside a flattened notice is looked for this far into the text, its name this far before the date.
+SIGNATURE_SEARCH_CHARS = 3000
+SIGNATURE_NAME_MAX = 40
+SIGNATURE_BREAK = re.compile(r"[\s。；：:，,]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ def _unit_names(line: str, rules: MetadataRules) -> list[str]:
     line = line.strip()
     if not line or len(line) > 80 or any(ch in line for ch in "：:，,。《》") or _holds_notice_word(line, rules):
         return []
-    names = line.split()
+    names = NAME_SEPARATOR.split(line)
     if all(2 <= len(n) <= 30 and not any(c.isdigit() for c in n) and n.endswith(tuple(rules.issuer_suffixes))
            for n in names):
         return names
@@ -90,8 +98,10 @@ def _doc_number(head: list[HeadLine], rules: MetadataRules) -> str | None:
         for rule in rules.doc_number:
             for found in rule.regex.finditer(line.text):
                 before = line.text[: found.start()].rstrip()
-                if before and before[-1] in CITATION_OPENERS:
-                    continue  # a cited document's number, `（中发〔2022〕1号）`
+                alone = not line.text[found.end() :].strip(CLOSING_BRACKETS + " ") and before in OPENING_BRACKETS
+                # A cited document's number (`依据…（中发〔2022〕1号）`); one alone in brackets is the document's own.
+                if before and before[-1] in CITATION_OPENERS and not alone:
+                    continue
                 return re.sub(r"\s+", "", found.group("number"))
     return None
 
@@ -177,20 +187,38 @@ def _signature_issuer(norm: NormalizedText, rules: MetadataRules) -> str | None:
     return None
 
 
+def _inline_signature(norm: NormalizedText, rules: MetadataRules) -> tuple[str, str] | None:
+    """(issuer, date) of a signature inside a flattened notice: `…贯彻执行。 某某管委会2015年12月25日 某某方案`."""
+    for rule in rules.date:
+        for found in rule.regex.finditer(norm.text, 0, SIGNATURE_SEARCH_CHARS):
+            before = norm.text[max(0, found.start() - SIGNATURE_NAME_MAX) : found.start()]
+            name = SIGNATURE_BREAK.split(before)[-1].strip()
+            if name and _unit_names(name, rules) and (iso := read_date(found)):
+                return name, iso
+    return None
+
+
+def _front_issuer(norm: NormalizedText, rules: MetadataRules) -> str | None:
+    """The header's issuer, unless it names a website (`中国平潭`, `某某政府网`) rather than a body."""
+    value = _front_value(norm, rules, "issuer")
+    if not value or any(word in value for word in rules.site_words) or not _unit_names(value, rules):
+        return None
+    return value
+
+
 def extract_metadata(norm: NormalizedText, sections: list[Section], rules: MetadataRules) -> Metadata:
-    """Metadata of a normalized document whose outline is `sections`."""
+    """Metadata of a normalized document whose outline is `sections`; the body's own wins over a header's."""
     head = _head_lines(norm, sections)
-    title = (_front_value(norm, rules, "title") or _notice_title(head, rules)
+    title = (_notice_title(head, rules) or _front_value(norm, rules, "title")
              or _cited_title(head, rules) or _plan_title(head, rules) or _first_line(head))
-    doc_number = _front_value(norm, rules, "doc_number") or _doc_number(head, rules)
-    front_issuer = _front_value(norm, rules, "issuer")
-    if front_issuer and any(word in front_issuer for word in rules.site_words):
-        front_issuer = None
+    doc_number = _doc_number(head, rules) or _front_value(norm, rules, "doc_number")
     head_issuer = next((names[0] for line in head if (names := _unit_names(line.text, rules))), None)
-    issuer = front_issuer or head_issuer or _signature_issuer(norm, rules)
+    signature = _inline_signature(norm, rules)
+    issuer = (head_issuer or _signature_issuer(norm, rules) or (signature[0] if signature else None)
+              or _front_issuer(norm, rules))
     if issuer is None and title and _holds_notice_word(title, rules):
         prefix = title[: min(at for word in rules.notice_words if (at := title.find(word)) >= 0)].strip()
-        issuer = prefix if _unit_names(prefix, rules) else None
-    body_dates = _standalone_dates(norm, rules)
+        issuer = next(iter(_unit_names(prefix, rules)), None)
+    body_dates = _standalone_dates(norm, rules) or ([signature[1]] if signature else [])
     issued = body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)
     return Metadata(title=title, doc_number=doc_number, issuer=issuer, issued_date=issued)

@@ -22,9 +22,16 @@ class Span(Record):
 
 
 class ParseWarning(Record):
-    code: str = Field(description="Stable machine-readable kind, e.g. `mojibake`, `empty`.")
+    """Something a reader of the records should know: damaged input, content the tool could not keep."""
+
+    code: str = Field(description="Stable machine-readable kind, e.g. `mojibake`, `empty`, `content_dropped`.")
     message: str = Field(description="What is wrong, for a person.")
     line: int | None = Field(default=None, description="1-based line of the source file, when one applies.")
+    level: Literal["warning", "error"] = Field(
+        default="warning",
+        description="`error` when content was lost or nothing could be read from a sizeable text: the records "
+        "are incomplete. Batch lists these documents in summary.json.",
+    )
 
 
 class Metadata(Record):

@@ -24,7 +24,10 @@ CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")
 FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 FOLD_TABLE = {**FULLWIDTH_ALNUM, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
 SPLIT_LINES = re.compile(r"\r\n|\r|\n")
-FRONT_MATTER_ITEM = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*?)\s*$")
+# `key: value`, or a database's `【key】 value`.
+FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【]{1,20}?)\s*[:：])\s*(.*?)\s*$")
+HEADER_MAX_LINES = 60
+HEADER_MIN_ITEMS = 2
 HAN = re.compile(r"[\u3400-\u9fff]")
 HTML_SIGNS = re.compile(r"<(?:!doctype|html|body|head|meta|p|div|br|span|table|td|tr|li)\b[^>]{0,200}>", re.I)
 HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s{0,3}>", re.I)
@@ -62,6 +65,15 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """Text holding Han characters that normalization took out: where, by what, and the text itself."""
+
+    line: int
+    by: str
+    text: str
+
+
+@dataclass(frozen=True)
 class NormalizedText:
     """The normalized text and what normalization learned on the way."""
 
@@ -71,6 +83,11 @@ class NormalizedText:
     script: Script = "simplified"
     front_matter: dict[str, str] = field(default_factory=dict)
     warnings: tuple[ParseWarning, ...] = ()
+    # Han characters of the text (front matter apart), and how many of the text's own each step removed;
+    # markup (tags, comments, scripts) is no text of the document and is listed, not counted.
+    han_count: int = 0
+    han_removed: dict[str, int] = field(default_factory=dict)
+    removed: tuple[Removed, ...] = ()
 
     def source_line(self, offset: int) -> int:
         """The 1-based source line of the character at `offset`."""
@@ -88,6 +105,18 @@ class Draft:
     script: Script = "simplified"
     front_matter: dict[str, str] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
+    han_count: int = 0
+    han_removed: dict[str, int] = field(default_factory=dict)
+    removed: list[Removed] = field(default_factory=list)
+
+    def note_removed(self, line: Line, by: str, text: str, text_of_document: bool) -> None:
+        """Record a span a step took out, when it holds Han characters; count it as lost text if it was text."""
+        han = len(HAN.findall(text))
+        if not han:
+            return
+        self.removed.append(Removed(line.source_line, by, text.strip()))
+        if text_of_document:
+            self.han_removed[by] = self.han_removed.get(by, 0) + han
 
 
 def _trim(line: str) -> str:
@@ -101,19 +130,66 @@ def split_lines(text: str) -> list[Line]:
     return [Line(_trim(part), [(0, number)]) for number, part in enumerate(SPLIT_LINES.split(text), start=1)]
 
 
+def _header_item(text: str) -> tuple[str, str] | None:
+    found = FRONT_MATTER_ITEM.match(text)
+    if not found:
+        return None
+    return (found.group(1) or found.group(2)).strip(), found.group(3).strip().strip("\"'")
+
+
+def _fenced_header(lines: list[Line], start: int) -> tuple[int, list[tuple[str, str]]] | None:
+    """A `---` block of `key: value` lines: (index of its closing fence, items)."""
+    if lines[start].text.strip() != "---":
+        return None
+    window = range(start + 1, min(len(lines), start + HEADER_MAX_LINES))
+    end = next((i for i in window if lines[i].text.strip() == "---"), None)
+    if end is None:
+        return None
+    items = [_header_item(line.text) for line in lines[start + 1 : end] if line.text.strip()]
+    if not items or not all(items):
+        return None
+    return end, [item for item in items if item]
+
+
+def _scraper_header(lines: list[Line], start: int, rules: NormalizeRules) -> tuple[int, list[tuple[str, str]]] | None:
+    """A header a scraper or a database wrote before the text without fences (`标题: …`, `【法宝引证码】…`).
+
+    Everything up to a closing banner (`==== 正文 ====`) when two or more `key: value` lines with keys of
+    `header_keys` stand above it; else the run of such lines from the top. (index of its last line, items)
+    """
+    known = set(rules.header_keys)
+    window = range(start, min(len(lines), start + HEADER_MAX_LINES))
+    banner = next((i for i in window if rules.header_end.pattern.match(lines[i].text)), None)
+    items: list[tuple[str, str]] = []
+    last = None
+    for i in window:
+        if i == banner:
+            return (i, items) if len(items) >= HEADER_MIN_ITEMS else None
+        if not lines[i].text.strip():
+            continue
+        item = _header_item(lines[i].text)
+        if item and item[0] in known:
+            items.append(item)
+            last = i
+        elif banner is None:
+            break
+    return (last, items) if last is not None and len(items) >= HEADER_MIN_ITEMS else None
+
+
 def read_front_matter(draft: Draft) -> Draft:
-    """Take an export's `---` front matter block (`标题: …`) out of the text, as metadata."""
+    """Take an export's header out of the text, as metadata: a `---` front matter block, or a scraper's
+    or database's `key: value` header (`标题: …`, `发布时间: …`, `==== 正文 ====`). Its lines stay, empty."""
     lines = draft.lines
     start = next((i for i, line in enumerate(lines) if line.text.strip()), None)
-    if start is None or lines[start].text.strip() != "---":
+    if start is None:
         return draft
-    end = next((i for i in range(start + 1, min(len(lines), start + 60)) if lines[i].text.strip() == "---"), None)
-    if end is None:
+    found = _fenced_header(lines, start) or _scraper_header(lines, start, draft.rules)
+    if found is None:
         return draft
-    items = [FRONT_MATTER_ITEM.match(line.text) for line in lines[start + 1 : end] if line.text.strip()]
-    if not items or not all(items):
-        return draft
-    front = {m.group(1).strip(): m.group(2).strip().strip("\"'") for m in items if m}
+    end, items = found
+    for line in lines[start : end + 1]:
+        draft.note_removed(line, "header", line.text, text_of_document=False)
+    front = {key: value for key, value in items if value}
     kept = lines[:start] + [Line("", line.pieces[:1]) for line in lines[start : end + 1]] + lines[end + 1 :]
     return replace(draft, lines=kept, front_matter=front)
 
@@ -133,13 +209,20 @@ def strip_markup(draft: Draft) -> Draft:
             if hidden:
                 end = HIDDEN_END.search(text)
                 if not end:
+                    draft.note_removed(line, "markup", text, text_of_document=False)
                     out.append(Line("", line.pieces[:1]))
                     continue
+                draft.note_removed(line, "markup", text[: end.end()], text_of_document=False)
                 text, hidden = text[end.end() :], False
+            for found in HIDDEN_BLOCK.finditer(text):
+                draft.note_removed(line, "markup", found.group(0), text_of_document=False)
             text = HIDDEN_BLOCK.sub("", text)
             opened = HIDDEN_START.search(text)
             if opened:
+                draft.note_removed(line, "markup", text[opened.start() :], text_of_document=False)
                 text, hidden = text[: opened.start()], True
+            for found in ANY_TAG.finditer(text):
+                draft.note_removed(line, "markup", found.group(0), text_of_document=False)
             text = BLOCK_TAG.sub("\n", text)
             text = ANY_TAG.sub("", text)
         if "&" in text:
@@ -216,12 +299,25 @@ def fold_width(draft: Draft) -> Draft:
     return draft
 
 
-def drop_noise_lines(draft: Draft) -> Draft:
-    """Blank out page numbers and scraper chrome; the line stays, empty, so numbering is kept."""
+def remove_noise(draft: Draft) -> Draft:
+    """Remove page numbers and scraper chrome, the span each rule matches and nothing else.
+
+    A line left empty stays, so line numbering is kept; the Han characters removed are counted.
+    """
     for line in draft.lines:
-        if any(rule.regex.search(line.text) for rule in draft.rules.drop_line):
-            line.text = ""
+        text = line.text
+        for rule in draft.rules.noise:
+            for found in rule.regex.finditer(text):
+                draft.note_removed(line, rule.id, found.group(0), text_of_document=True)
+            text = rule.regex.sub("", text)
+        if text != line.text:
+            line.text = text if text.strip() else ""
     return draft
+
+
+def count_han(draft: Draft) -> Draft:
+    """The Han characters of the text as read (front matter apart): what the removals are measured against."""
+    return replace(draft, han_count=sum(len(HAN.findall(line.text)) for line in draft.lines))
 
 
 def _runs_on(text: str, is_heading: Callable[[str], bool]) -> bool:
@@ -282,6 +378,9 @@ def assemble(draft: Draft) -> NormalizedText:
         script=draft.script,
         front_matter=draft.front_matter,
         warnings=tuple(draft.warnings),
+        han_count=draft.han_count,
+        han_removed=dict(draft.han_removed),
+        removed=tuple(draft.removed),
     )
 
 
@@ -289,12 +388,13 @@ def assemble(draft: Draft) -> NormalizedText:
 # sees them; full-width digits are folded before lines are judged as noise.
 STEPS: tuple[Callable[[Draft], Draft], ...] = (
     read_front_matter,
+    count_han,
     strip_markup,
     find_mojibake,
     strip_inline_noise,
     convert_script,
     fold_width,
-    drop_noise_lines,
+    remove_noise,
 )
 
 

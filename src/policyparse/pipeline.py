@@ -10,11 +10,16 @@ from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError
 from .extract import extract
 from .metadata import extract_metadata
-from .models import Document, ParseWarning, flatten_sections
-from .normalize import normalize
+from .models import Document, ParseWarning, Section, flatten_sections
+from .normalize import NormalizedText, normalize
 from .outline import split_sections, starts_heading
 from .reader import decode_bytes, read_file
 from .rulebook import RuleBook, default_rules
+
+# A document that loses more of its Han characters than this in normalization is flagged.
+LOST_SHARE = 0.03
+# A text this long that yields no outline and no target was not read, whatever it holds.
+NOTHING_READ_MIN_CHARS = 2000
 
 
 def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None,
@@ -26,7 +31,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     ['总体思路', '工作目标']
     """
     rules = rules or default_rules()
-    norm = normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline))
+    norm = normalize_text(text, rules)
     sections = split_sections(norm, rules)
     metadata = extract_metadata(norm, sections, rules.metadata)
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
@@ -35,9 +40,32 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     warnings = [*reading_warnings, *norm.warnings, *found.warnings]
     if norm.text.strip() and not sections:
         warnings.append(ParseWarning(code="no_outline", message="no numbered headings: the document has no outline"))
+    warnings += completeness_warnings(norm, sections, found.targets)
     return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
                     deadlines=found.deadlines, assignments=found.assignments, tasks=found.tasks,
                     warnings=warnings, text=norm.text)
+
+
+def normalize_text(text: str, rules: RuleBook | None = None) -> NormalizedText:
+    """The text every record points into, with the source line of each of its offsets (`extract --format text`)."""
+    rules = rules or default_rules()
+    return normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline))
+
+
+def completeness_warnings(norm: NormalizedText, sections: Sequence[Section], targets: Sequence[object]) -> list[
+        ParseWarning]:
+    """Errors that say the records are incomplete: text removed in normalization, or nothing read from a long text."""
+    out = []
+    removed = sum(norm.han_removed.values())
+    if norm.han_count and removed / norm.han_count > LOST_SHARE:
+        steps = ", ".join(f"{count} by {step}" for step, count in sorted(norm.han_removed.items()))
+        out.append(ParseWarning(code="content_dropped", level="error", message=(
+            f"normalization removed {removed} of {norm.han_count} Han characters ({removed / norm.han_count:.0%}: "
+            f"{steps}); run `extract --format text` to see what is left")))
+    if len(norm.text) > NOTHING_READ_MIN_CHARS and not sections and not targets:
+        out.append(ParseWarning(code="nothing_extracted", level="error", message=(
+            f"no outline and no targets were read from {len(norm.text):,} characters of text")))
+    return out
 
 
 def parse_bytes(data: bytes, name: str | None = None, *, rules: RuleBook | None = None) -> Document:

@@ -97,7 +97,7 @@ def _damaged_utf8(data: bytes, error: UnicodeDecodeError, source: str | None) ->
         except UnicodeDecodeError:
             text = None
         if text is not None and _binary_reason(text) is None:
-            note = ParseWarning(code="truncated", message=(
+            note = ParseWarning(code="truncated", level="error", message=(
                 f"the file ends inside a character (a truncated download?); its last {len(data) - error.start} "
                 "byte(s) were dropped"), line=text.count("\n") + 1)
             return SourceText(text, "utf-8", source, (note,))
@@ -105,7 +105,7 @@ def _damaged_utf8(data: bytes, error: UnicodeDecodeError, source: str | None) ->
     bad = text.count("\ufffd")
     han = sum(1 for ch in text[:20000] if _is_cjk(ch))
     if bad <= max(3, len(text) // 1000) and han >= 20 and _binary_reason(text) is None:
-        note = ParseWarning(code="invalid_bytes", message=(
+        note = ParseWarning(code="invalid_bytes", level="error", message=(
             f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD; the lines holding them are reported as "
             "damaged"))
         return SourceText(text, "utf-8", source, (note,))

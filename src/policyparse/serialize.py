@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .models import Document, Target
+from .normalize import NormalizedText
 
 # One row per target: the document it came from, then every field of Target but its span.
 CSV_FIELDS = ("source", *(name for name in Target.model_fields if name != "span"))
@@ -32,6 +33,22 @@ def target_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The targets of a document's JSON as flat rows for a spreadsheet: lead units joined with `、`."""
     for row in _targets(data):
         yield {**row, "lead_units": "、".join(row.get("lead_units") or [])}
+
+
+REMOVED_HEADING = "==== removed in normalization: source line, by what, the text ===="
+
+
+def numbered_lines(norm: NormalizedText) -> str:
+    """The normalized text, each line after the number of the source line it starts on and a tab; then,
+    after a banner, every span holding Han characters that normalization removed (a header, markup, noise)."""
+    out, position = [], 0
+    for line in norm.text.split("\n"):
+        out.append(f"{norm.source_line(position)}\t{line}\n")
+        position += len(line) + 1
+    if norm.removed:
+        out.append(f"\n{REMOVED_HEADING}\n")
+        out += [f"{removed.line}\t{removed.by}\t{removed.text}\n" for removed in norm.removed]
+    return "".join(out)
 
 
 def to_jsonl(doc: Document) -> str:

@@ -109,7 +109,7 @@ class CompiledRules:
     def run_on_marker(self) -> re.Pattern[str]:
         """Where a heading may run straight on from the one before: after a phrase end, a marker of any form."""
         markers = "|".join(NAMED_GROUP.sub("(?:", rule.pattern.pattern) for rule in self.book.outline.marker)
-        return re.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})(?=\\s{{0,2}}(?:{markers}))")
+        return re.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
 
     @cached_property
     def measure_kinds(self) -> dict[str, str]:

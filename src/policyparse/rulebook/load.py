@@ -192,7 +192,7 @@ def load_rules(extra_dirs: Iterable[str | Path] = (), trust_shipped: bool = True
     run time (`trust_shipped`).
 
     >>> book = load_rules()
-    >>> any(rule.id == "noise.page_number" for rule in book.normalize.drop_line)
+    >>> any(rule.id == "noise.page_number" for rule in book.normalize.noise)
     True
     """
     shipped = resources.files("policyparse.rules")

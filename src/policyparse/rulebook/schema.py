@@ -162,9 +162,21 @@ class YearRule(PatternRule):
 
 
 class NormalizeRules(Strict):
-    drop_line: list[PatternRule] = Field(default_factory=list, description="Whole lines that are not document text.")
-    strip: list[PatternRule] = Field(default_factory=list, description="Spans removed from inside lines.")
+    noise: list[PatternRule] = Field(
+        default_factory=list,
+        description="Page furniture and scraper chrome: the span each matches is removed (a whole line only when "
+        "the pattern spans it), and the Han characters removed are counted.",
+    )
+    strip: list[PatternRule] = Field(
+        default_factory=list, description="Spans removed from inside lines before script conversion (pinyin glosses)."
+    )
     mojibake: list[PatternRule] = Field(default_factory=list, description="Signs of damaged decoding.")
+    header_keys: list[str] = Field(
+        default_factory=list,
+        description="Keys of a header a scraper or database writes before the text (`标题`, `发布时间`, `原文链接`); "
+        "two or more such `key: value` lines at the top are read as metadata, not text.",
+    )
+    header_end: PatternRule = Field(description="A banner closing a scraper's header (`==== 正文 ====`).")
 
 
 class OutlineRules(Strict):
