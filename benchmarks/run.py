@@ -172,14 +172,12 @@ def pathological(repeat: int) -> list[tuple[str, int, float, float]]:
 
 def stage_profile(repeat: int) -> list[tuple[str, float]]:
     """Milliseconds per stage over the five samples (dictionaries already loaded)."""
-    from functools import partial
 
     from policyparse.extract import extract
     from policyparse.metadata import extract_metadata
     from policyparse.models import Document, flatten_sections
-    from policyparse.normalize import normalize
-    from policyparse.outline import split_sections, starts_heading
-    from policyparse.pipeline import parse_text
+    from policyparse.outline import split_sections
+    from policyparse.pipeline import normalize_text, parse_text
     from policyparse.reader import read_file
     from policyparse.rulebook import default_rules
     from policyparse.serialize import to_json
@@ -192,9 +190,9 @@ def stage_profile(repeat: int) -> list[tuple[str, float]]:
             marks = [time.perf_counter()]
             source = read_file(path)
             marks.append(time.perf_counter())
-            norm = normalize(source.text, rules.normalize, partial(starts_heading, rules=rules.outline))
+            norm = normalize_text(source.text, rules)
             marks.append(time.perf_counter())
-            sections = split_sections(norm, rules.outline)
+            sections = split_sections(norm, rules)
             marks.append(time.perf_counter())
             metadata = extract_metadata(norm, sections, rules.metadata)
             marks.append(time.perf_counter())
