@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
-from ..models import Span, Target, TargetKind
+from ..models import Section, Span, Target, TargetKind
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from ..rulebook.compiled import Phrases
@@ -51,6 +51,18 @@ class Context:
     figures: ByStart[Figure]
     # Statements on a line of their own (`责任单位：…`) assign their whole section.
     section_units: dict[str | None, list[str]]
+    # Sections that review what was done, and the sections inside them: their figures are past facts.
+    past_sections: frozenset[str]
+
+
+def review_sections(sections: list[Section], rules: TargetsRules) -> frozenset[str]:
+    """Ids of the sections whose title (or an ancestor's) reviews the past: `一、2023年工作回顾`, `（一）发展现状`."""
+    def reviews(title: str) -> bool:
+        return (any(word in title for word in rules.review_section_words)
+                and not any(word in title for word in rules.forward_section_words))
+
+    roots = [s.id for s in sections if reviews(s.title)]
+    return frozenset(s.id for s in sections if any(s.id == root or s.id.startswith(root + "/") for root in roots))
 
 
 def excluded_spans(text: str, rules: TargetsRules) -> list[tuple[int, int]]:
@@ -137,7 +149,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     figures = [f for f in figures if not (f.chinese and len(text[f.start : f.end].split(f.unit)[0].strip()) == 1)]
     out: list[Target] = []
     for n, figure in enumerate(figures):
-        if ctx.excluded.touches(figure.start, figure.end):
+        if ctx.excluded.touches(figure.start, figure.end) or ctx.index.id_at(figure.start) in ctx.past_sections:
             continue
         clause_start, clause_end = clause_bounds(text, figure.start)
         clause_end = min(clause_end, scope.end)

@@ -258,6 +258,13 @@ class TargetsRules(Strict):
     conjunctions: list[str] = Field(description="Words between two verbs or two phrases (`新建或提升改造`).")
     attributive_particles: list[Char] = Field(description="Particles joining a modifier to its noun (`的`).")
     comparison_words: list[str] = Field(description="Words opening a comparison (`比上年增加`): the same indicator.")
+    review_section_words: list[str] = Field(
+        description="A section whose title holds one (`2023年工作回顾`, `发展现状`) reports what was done: its figures "
+        "are past facts, not targets, unless the title also holds a word of `forward_section_words`."
+    )
+    forward_section_words: list[str] = Field(
+        description="Words of a title that looks ahead (`目标`, `任务`): `“十三五”时期发展成就和“十四五”主要目标`."
+    )
     activity_suffix: PatternRule = Field(description="Activity nouns an indicator may end with, removed.")
     comparison_base: PatternRule = Field(description="A comparison base an indicator may end with, removed.")
     leading_qualifier: PatternRule = Field(description="A measured qualifier an indicator may start with, removed.")
