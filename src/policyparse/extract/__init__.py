@@ -11,7 +11,7 @@ from ..rulebook import RuleBook
 from .numbers import find_figures
 from .responsible import extract_assignments, find_statements
 from .tables import find_tables, read_tasks
-from .targets import Context, Scope, excluded_spans, read_targets, review_sections
+from .targets import Context, Scope, excluded_spans, read_targets, sections_without_targets
 from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bounds
 from .times import extract_deadlines, find_times, plan_horizon
 
@@ -64,7 +64,7 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     damaged = [sentence_bounds(norm.text, m.start(), "。！？\n") for rule in rules.normalize.mojibake
                for m in rule.regex.finditer(norm.text, body)]
     ctx = Context(
-        past_sections=review_sections(sections, rules.targets),
+        past_sections=sections_without_targets(sections, rules.targets),
         norm=norm, index=index, rules=rules, times=ByStart(t for t in times if t.date and not t.recurring),
         statements=ByStart(statements), horizon=plan_horizon(metadata.title, sections, times, rules.times),
         excluded=Coverage(excluded + run_together + damaged),

@@ -51,17 +51,18 @@ class Context:
     figures: ByStart[Figure]
     # Statements on a line of their own (`责任单位：…`) assign their whole section.
     section_units: dict[str | None, list[str]]
-    # Sections that review what was done, and the sections inside them: their figures are past facts.
+    # Sections that review what was done or set conditions, and the sections inside them.
     past_sections: frozenset[str]
 
 
-def review_sections(sections: list[Section], rules: TargetsRules) -> frozenset[str]:
-    """Ids of the sections whose title (or an ancestor's) reviews the past: `一、2023年工作回顾`, `（一）发展现状`."""
-    def reviews(title: str) -> bool:
-        return (any(word in title for word in rules.review_section_words)
-                and not any(word in title for word in rules.forward_section_words))
+def sections_without_targets(sections: list[Section], rules: TargetsRules) -> frozenset[str]:
+    """Ids of the sections whose title (or an ancestor's) reviews the past (`一、2023年工作回顾`, `（一）发展现状`)
+    or sets conditions (`（二）申报条件`): their figures are no commitments."""
+    def holds(title: str, words: list[str]) -> bool:
+        return any(word in title for word in words)
 
-    roots = [s.id for s in sections if reviews(s.title)]
+    roots = [s.id for s in sections if holds(s.title, rules.condition_section_words) or (
+        holds(s.title, rules.review_section_words) and not holds(s.title, rules.forward_section_words))]
     return frozenset(s.id for s in sections if any(s.id == root or s.id.startswith(root + "/") for root in roots))
 
 

@@ -265,6 +265,9 @@ class TargetsRules(Strict):
     forward_section_words: list[str] = Field(
         description="Words of a title that looks ahead (`目标`, `任务`): `“十三五”时期发展成就和“十四五”主要目标`."
     )
+    condition_section_words: list[str] = Field(
+        description="A section whose title holds one (`申报条件`, `计算方法`) sets conditions: no targets in it."
+    )
     activity_suffix: PatternRule = Field(description="Activity nouns an indicator may end with, removed.")
     comparison_base: PatternRule = Field(description="A comparison base an indicator may end with, removed.")
     leading_qualifier: PatternRule = Field(description="A measured qualifier an indicator may start with, removed.")
