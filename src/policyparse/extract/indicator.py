@@ -99,7 +99,12 @@ def indicator_before(clause: str, trim: Phrases) -> str:
     >>> indicator_before("2021年建成乡镇物流中转站", default_rules().compiled.phrases)
     '乡镇物流中转站'
     """
-    clause = trim.opening.sub("", SPACES.sub("", clause))
+    clause = SPACES.sub("", clause)
+    # A time is never part of what is counted: `今年中央财政赤字拟按`, `处置率应于2020年底前达到`. The base of a
+    # comparison stays for the trimmer that knows it (`用水量比2013年下降`).
+    clause = trim.time_expression.sub(
+        lambda found: found.group(0) if clause[: found.start()].endswith(trim.comparison_words) else "", clause)
+    clause = trim.opening.sub("", clause)
     tokens = _tokenizer(trim.tokenizer_words)(clause) if clause else []
     verbs = trim.verbs
     phrase = clause
@@ -112,11 +117,16 @@ def indicator_before(clause: str, trim: Phrases) -> str:
             while rest and (rest[0] in verbs or rest[0] in trim.conjunctions):
                 rest = rest[1:]
             tail = _tidy("".join(rest), trim)
+            if i > 0 and tail.endswith(trim.share_heads) and not tail.startswith(trim.share_heads):
+                # `水质达到或优于Ⅲ类比例`: the verb qualifies the share's subject; the phrase is whole.
+                break
             phrase = tail if tail else "".join(tokens[:i])
             break
     modifier, particle, head = _split_at_particle(phrase, trim)
     if particle:
-        phrase = head or _drop_particles(modifier, trim)
+        # `地下水质量极差的比例`: a share names nothing without what it is a share of.
+        bare = _tidy(head, trim) in trim.share_heads
+        phrase = (_drop_particles(modifier, trim) + head) if bare else head or _drop_particles(modifier, trim)
     return _tidy(phrase, trim)
 
 

@@ -53,6 +53,10 @@ class Phrases:
     tokenizer_words: frozenset[str]
     particles: str
     conjunctions: tuple[str, ...]
+    comparison_words: tuple[str, ...]
+    share_heads: tuple[str, ...]
+    # Any time expression of times.toml: the words before a figure that follow one are the indicator's.
+    time_expression: re.Pattern[str]
 
 
 def _run_of(words: list[str]) -> str:
@@ -103,6 +107,10 @@ class CompiledRules:
                                        *rules.growth_words}),
             particles="".join(rules.attributive_particles),
             conjunctions=tuple(rules.conjunctions),
+            comparison_words=tuple(rules.comparison_words),
+            share_heads=tuple(rules.share_heads),
+            time_expression=re.compile("|".join(f"(?:{NAMED_GROUP.sub('(?:', rule.pattern.pattern)})"
+                                                for rule in self.book.times.time)),
         )
 
     @cached_property

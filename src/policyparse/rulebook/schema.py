@@ -257,6 +257,9 @@ class TargetsRules(Strict):
     list_joiners: list[str] = Field(description="Words joining the items of a list (`、`, `和`).")
     conjunctions: list[str] = Field(description="Words between two verbs or two phrases (`新建或提升改造`).")
     attributive_particles: list[Char] = Field(description="Particles joining a modifier to its noun (`的`).")
+    share_heads: list[str] = Field(
+        description="Nouns that name a share or rate (`比例`, `覆盖率`): a share keeps what it is a share of."
+    )
     comparison_words: list[str] = Field(description="Words opening a comparison (`比上年增加`): the same indicator.")
     review_section_words: list[str] = Field(
         description="A section whose title holds one (`2023年工作回顾`, `发展现状`) reports what was done: its figures "
