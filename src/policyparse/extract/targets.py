@@ -25,6 +25,7 @@ from .text import ByStart, Coverage, SectionIndex, clause_bounds, paragraph_boun
 from .times import TimeExpr
 
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
+CLOSING_BRACKETS = "）)"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,22 @@ def _is_qualifier(text: str, figure: Figure, following: Figure | None, clause_en
             tuple(rules.list_joiners)):
         return False
     return not CJK_OR_QUOTE.match(text[following.end : following.end + 1])
+
+
+def _is_condition(text: str, figure: Figure, clause_end: int, rules: TargetsRules, phrases: Phrases) -> bool:
+    """`存栏5000头以上生猪规模养殖场`, `建筑面积15万平方米以上的住宅小区`, `大型公共建筑（单体建筑面积2万平方米以上）`:
+    a bounded measure right before the noun it qualifies, or closing a bracket that defines one, says what a
+    rule applies to. Counts are what they count (`5个产业集群`), and shares are shares of it (`90%的县`)."""
+    if figure.kind in rules.counted_kinds or figure.comparator not in (">=", "<="):
+        return False
+    after = text[figure.end : clause_end].lstrip(" ")
+    if after and after[0] in CLOSING_BRACKETS:
+        return True
+    rest = after.lstrip(phrases.particles)
+    if not rest or not CJK_OR_QUOTE.match(rest) or rest.startswith(tuple(rules.after_stop_words)):
+        return False
+    # After `的` the words are the noun it qualifies, verbs included (`超过2万平方米的新建公共建筑`).
+    return after[0] in phrases.particles or first_token(rest, phrases) not in phrases.verbs
 
 
 def _reads_after(text: str, figure: Figure, clause_end: int, rules: TargetsRules, phrases: Phrases) -> bool:
@@ -155,7 +172,8 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
         clause_start, clause_end = clause_bounds(text, figure.start)
         clause_end = min(clause_end, scope.end)
         following = figures[n + 1] if n + 1 < len(figures) else None
-        if _is_qualifier(text, figure, following, clause_end, rules, phrases):
+        if _is_qualifier(text, figure, following, clause_end, rules, phrases) or _is_condition(
+                text, figure, clause_end, rules, phrases):
             continue
         previous = figures[n - 1] if n > 0 else None
         before = _words_before(text, figure, max(clause_start, scope.start), previous, phrases)

@@ -257,6 +257,10 @@ class TargetsRules(Strict):
     list_joiners: list[str] = Field(description="Words joining the items of a list (`、`, `和`).")
     conjunctions: list[str] = Field(description="Words between two verbs or two phrases (`新建或提升改造`).")
     attributive_particles: list[Char] = Field(description="Particles joining a modifier to its noun (`的`).")
+    counted_kinds: list[str] = Field(
+        description="Kinds of measure that count the noun after them (`5个产业集群`); a bounded figure of another "
+        "kind right before a noun qualifies it (`5000头以上生猪规模养殖场`) and is no target."
+    )
     share_heads: list[str] = Field(
         description="Nouns that name a share or rate (`比例`, `覆盖率`): a share keeps what it is a share of."
     )
