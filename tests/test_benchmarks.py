@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import run  # noqa: E402
+import run
 
 
 def test_stage_profile_runs_every_stage() -> None:
