@@ -19,6 +19,8 @@ from functools import cache
 from .models import ParseWarning, Script
 from .rulebook.schema import NormalizeRules, PatternRule
 
+# A line after a blank line continues a broken sentence only if it closes it or is this long.
+CONTINUATION_MIN_CHARS = 30
 # Line ends that close a sentence or a clause list; a line ending otherwise may run on.
 CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")
 FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
@@ -338,6 +340,12 @@ def _continues(text: str, is_heading: Callable[[str], bool]) -> bool:
     return bool(stripped) and not text.startswith("\t") and not is_heading(stripped)
 
 
+def _completes_across_blank(text: str) -> bool:
+    """A line that finishes a sentence broken before a blank line: it closes it, or is a full line of prose."""
+    stripped = text.strip()
+    return stripped[-1] in CLOSING or len(stripped) >= CONTINUATION_MIN_CHARS
+
+
 def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank: int = 3) -> Draft:
     """Join a line a PDF export broke mid-sentence with its continuation, across up to `max_blank` blank lines."""
     lines = draft.lines
@@ -352,6 +360,8 @@ def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank
                 j += 1
             if j >= len(lines) or not _continues(lines[j].text, is_heading):
                 break
+            if j > i and not _completes_across_blank(lines[j].text):
+                break  # after a blank line, a short unfinished line is a table cell (`申通地铁集团`, `2`)
             nxt = lines[j]
             lead = len(nxt.text) - len(nxt.text.lstrip())
             base = len(current.text)

@@ -53,7 +53,7 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     times = [t for t in find_times(norm.text, rules.times, metadata.issued_date, start=body)
              if not any(a <= t.start and t.end <= b for a, b in cited)]
     statements = find_statements(norm.text, rules.responsible, start=body)
-    tables = find_tables(norm, rules.tables)
+    tables = find_tables(norm, rules)
     tasks = read_tasks(norm, tables, index, rules, metadata.issued_date)
     warnings, run_together = _run_together(norm, rules, body)
     section_units: dict[str | None, list[str]] = {}

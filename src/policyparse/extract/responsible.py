@@ -43,7 +43,8 @@ def split_units(text: str, rules: ResponsibleRules) -> list[str]:
     return units
 
 
-def _looks_like_unit(unit: str, rules: ResponsibleRules) -> bool:
+def looks_like_unit(unit: str, rules: ResponsibleRules) -> bool:
+    """A name 2–30 characters long ending like a unit (`委`, `局`, `集团`, `（街道）`)."""
     return 2 <= len(unit) <= 30 and unit.endswith(tuple(rules.suffixes))
 
 
@@ -74,7 +75,7 @@ def find_statements(text: str, rules: ResponsibleRules, start: int = 0) -> list[
                 units = split_units(listed, rules)
             else:
                 units = split_units(groups.get("lead") or "", rules) + split_units(groups.get("support") or "", rules)
-            if rule.check_shape and not all(_looks_like_unit(u, rules) for u in units):
+            if rule.check_shape and not all(looks_like_unit(u, rules) for u in units):
                 continue
             if not units:
                 continue

@@ -16,14 +16,18 @@ from dataclasses import dataclass, field
 
 from ..models import Span, Task
 from ..normalize import NormalizedText, line_spans
+from ..outline import starts_heading
 from ..rulebook import RuleBook
 from ..rulebook.schema import ResponsibleRules, TablesRules
-from .responsible import split_units
+from .responsible import looks_like_unit, split_units
 from .text import SectionIndex
 from .times import find_times
 
 MIN_HEADER_COLUMNS = 3
 PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+ROW_NUMBER = re.compile(r"^\d{1,3}$")
+SENTENCE_MARKS = "，,。；;"
+UNIT_MAX_CHARS = 20
 
 
 @dataclass
@@ -101,8 +105,9 @@ def _align(cells: list[Cell], columns: list[str], rules: TablesRules) -> list[li
     return rows
 
 
-def find_tables(norm: NormalizedText, rules: TablesRules) -> list[Table]:
+def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
     """Every task table in the text."""
+    rules = book.tables
     text = norm.text
     lines = list(line_spans(text))
     tables: list[Table] = []
@@ -117,18 +122,96 @@ def find_tables(norm: NormalizedText, rules: TablesRules) -> list[Table]:
             table, index = _read_row_table(text, lines, index, [c or "note" for c in inline_columns], pipe)
             tables.append(table)
             continue
-        header: list[str] = []
-        k = index
-        while k < len(lines) and (name := _column_of(text[lines[k][0] : lines[k][1]], rules)):
-            header.append(name)
-            k += 1
+        header, k = _cell_header(text, lines, index, rules, spaced=False)
         if len(header) >= MIN_HEADER_COLUMNS and "task" in header:
             table, index = _read_flat_table(text, lines, k, header, rules)
             table.start = lo
             tables.append(table)
             continue
+        header, k = _cell_header(text, lines, index, rules, spaced=True)
+        if len(header) >= MIN_HEADER_COLUMNS and "task" in header and "no" in header:
+            table, index = _read_numbered_table(text, lines, k, header, book)
+            table.start = lo
+            tables.append(table)
+            continue
         index += 1
     return tables
+
+
+def _cell_header(text: str, lines: list[tuple[int, int]], index: int, rules: TablesRules,
+                 spaced: bool) -> tuple[list[str], int]:
+    """A header printed one cell per line: (its columns, the line after it). `spaced`: blank lines stand
+    between its cells (a web page's table), which then never start with a tab."""
+    header: list[str] = []
+    k = index
+    while k < len(lines):
+        line = text[lines[k][0] : lines[k][1]]
+        if spaced and not line.strip() and header:
+            k += 1
+            continue
+        name = _column_of(line, rules)
+        if not name or (spaced and line.startswith("\t")):
+            break
+        header.append(name)
+        k += 1
+    return header, k
+
+
+def _read_numbered_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str],
+                         book: RuleBook) -> tuple[Table, int]:
+    """A table a web page left one cell per line with blank lines between, each row opened by its number.
+
+    Merged cells are printed once, in the first of their rows: a row without a category or without units
+    carries the row above's. Which cell is which comes from its shape: units are a list of unit names,
+    the task is the longest other cell, a short cell before it is the category (`“光伏+地铁”工程`); a
+    cell after the units is a group row (`建立健全“光伏+”推进机制`) and is skipped.
+    """
+    table = Table(columns)
+    cells: list[list[Cell]] = []
+    end = index
+    while end < len(lines):
+        lo, hi = lines[end]
+        line = text[lo:hi]
+        if line.strip():
+            if starts_heading(line.strip(), book.outline):
+                break
+            cell = _cell(text, lo, hi)
+            if ROW_NUMBER.match(cell.text):
+                cells.append([cell])
+            elif cells:
+                cells[-1].append(cell)
+            table.end = hi
+        end += 1
+    category: Cell | None = None
+    units: Cell | None = None
+    category_column = next((c for c in ("category", "project") if c in columns), None)
+    units_column = "lead" if "lead" in columns else "support"
+    for number, *rest in cells:
+        shaped = [(cell, _is_unit_list(cell.text, book.responsible)) for cell in rest]
+        prose = [cell for cell, is_units in shaped if not is_units]
+        if not prose:
+            continue
+        task = max(prose, key=lambda cell: len(cell.text))
+        position = rest.index(task)
+        before = [cell for cell, is_units in shaped[:position] if not is_units]
+        after_units = [cell for cell, is_units in shaped[position + 1 :] if is_units]
+        category = before[-1] if before else category
+        units = after_units[0] if after_units else units
+        row: dict[str, Cell | None] = {"no": number, "task": task, units_column: units}
+        if category_column:
+            row[category_column] = category
+        table.rows.append([row.get(column) for column in columns])
+    return table, end
+
+
+def _is_unit_list(text: str, rules: ResponsibleRules) -> bool:
+    """A cell of unit names: no sentence and no figure in it, short parts, half of them at least shaped like
+    a unit (`各交通行业企业、市道路运输局`: a class of bodies may stand beside them)."""
+    if any(mark in text for mark in SENTENCE_MARKS) or any(ch.isdigit() for ch in text):
+        return False
+    units = split_units(text, rules)
+    shaped = sum(looks_like_unit(unit, rules) for unit in units)
+    return bool(units) and all(len(unit) <= UNIT_MAX_CHARS for unit in units) and 2 * shaped >= len(units)
 
 
 def _read_row_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str],
