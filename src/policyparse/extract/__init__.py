@@ -10,8 +10,8 @@ from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from .numbers import find_figures
 from .responsible import extract_assignments, find_statements
-from .tables import find_tables, read_tasks
-from .targets import Context, Scope, excluded_spans, read_targets, sections_without_targets
+from .tables import find_allocations, find_tables, read_tasks
+from .targets import Context, Scope, allocation_targets, excluded_spans, read_targets, sections_without_targets
 from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bounds
 from .times import extract_deadlines, find_times, plan_horizon
 
@@ -72,6 +72,8 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
         section_units=section_units,
     )
     targets = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))
+    allocations = find_allocations(norm, rules)
+    targets += allocation_targets(ctx, allocations)
     for task in tasks:
         scope = Scope(task.span.start, task.span.end, deadline=task.deadline,
                       units=(task.lead_units + task.support_units) or None)

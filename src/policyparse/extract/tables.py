@@ -176,7 +176,7 @@ def _read_numbered_table(text: str, lines: list[tuple[int, int]], index: int, co
             if starts_heading(line.strip(), book.outline):
                 break
             cell = _cell(text, lo, hi)
-            if ROW_NUMBER.match(cell.text):
+            if cell.text == str(len(cells) + 1):  # the next row's number
                 cells.append([cell])
             elif cells:
                 cells[-1].append(cell)
@@ -286,3 +286,103 @@ def _text(cell: Cell | None) -> str | None:
 
 def _units(cell: Cell | None, rules: ResponsibleRules) -> list[str]:
     return split_units(cell.text, rules) if cell is not None and cell.text else []
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One figure of an allocation table (a unit or district per row, a value or range per column)."""
+
+    label: str
+    measure: str
+    unit: str
+    value: Cell
+    units: Cell | None
+    total: bool
+
+
+def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
+    """Allocation tables a web page left one cell per line (`序号 区域 新增装机容量（MW） 责任单位`, then
+    `1 黄浦区 0.3-0.4 …`): each value cell is a figure of its row's label and its column's measure. A column
+    is a measure when most rows hold a number or a range there; its unit is the header's (`（MW）`), else it
+    counts (`新增示范工程` → `个`)."""
+    text = norm.text
+    lines = [(lo, hi) for lo, hi in line_spans(text) if text[lo:hi].strip()]
+    out: list[Allocation] = []
+    index = 0
+    while index < len(lines):
+        if _column_of(text[slice(*lines[index])], book.tables) != "no":
+            index += 1
+            continue
+        header: list[Cell] = []
+        k = index + 1
+        while k < len(lines) and not ROW_NUMBER.match(text[slice(*lines[k])].strip()) and len(header) < MAX_COLUMNS:
+            header.append(_cell(text, *lines[k]))
+            k += 1
+        if any(_column_of(cell.text, book.tables) == "task" for cell in header):
+            index += 1
+            continue
+        rows, index = _allocation_rows(text, lines, k, book)
+        out += _allocations(header, rows, book)
+    return out
+
+
+MAX_COLUMNS = 12
+MEASURE_HEADER = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^（()）]{1,8})[）)]$")
+RANGE_CELL = re.compile(r"^(?P<value>\d+(?:\.\d+)?)(?:\s*[-—–~～]\s*(?P<value_max>\d+(?:\.\d+)?))?$")
+
+
+def _allocation_rows(text: str, lines: list[tuple[int, int]], index: int,
+                     book: RuleBook) -> tuple[list[tuple[list[Cell], bool]], int]:
+    """The rows after a header: opened by their number, or by a total label (`汇总`); until a heading."""
+    rows: list[tuple[list[Cell], bool]] = []
+    number = 0
+    while index < len(lines):
+        cell = _cell(text, *lines[index])
+        if starts_heading(cell.text, book.outline):
+            break
+        if cell.text == str(number + 1):  # the next row's number; a `1` in a value column is a value
+            number += 1
+            rows.append(([], False))
+        elif cell.text in book.tables.total_labels:
+            rows.append(([cell], True))
+        elif rows:
+            rows[-1][0].append(cell)
+        else:
+            break
+        index += 1
+    return rows, index
+
+
+def _measure(header: Cell, book: RuleBook) -> tuple[str, str]:
+    """(measure, unit) of a header cell: `新增装机容量（MW）` → (`新增装机容量`, `MW`); no unit: it counts."""
+    found = MEASURE_HEADER.match(header.text)
+    kinds = book.compiled.measure_kinds
+    if found and (found.group("unit") in kinds or found.group("unit").lstrip("".join(book.measures.scales)) in kinds):
+        return found.group("name"), found.group("unit")
+    return header.text, book.tables.count_unit
+
+
+def _allocations(header: list[Cell], rows: list[tuple[list[Cell], bool]], book: RuleBook) -> list[Allocation]:
+    body = [cells for cells, total in rows if not total and cells]
+    if not body or len(header) < 2:
+        return []
+    value_columns = [j for j in range(1, len(header))
+                     if 2 * sum(1 for cells in body if j < len(cells) and RANGE_CELL.match(cells[j].text)) > len(body)]
+    if not value_columns:
+        return []
+    units_at = next((j for j, cell in enumerate(header) if _column_of(cell.text, book.tables) in ("lead", "support")),
+                    None)
+    out = []
+    for cells, total in rows:
+        if not cells or RANGE_CELL.match(cells[0].text):
+            continue
+        values = [cell for cell in cells[1:] if RANGE_CELL.match(cell.text)] if total else [
+            cells[j] for j in value_columns if j < len(cells) and RANGE_CELL.match(cells[j].text)]
+        units = None
+        if units_at is not None and not total and len(cells) > units_at:
+            parts = cells[units_at:]  # a units cell the page wrapped over lines (`申通地铁` / `集团`) is one cell
+            units = Cell("".join(p.text for p in parts), parts[0].start, parts[-1].end)
+        for j, cell in zip(value_columns, values, strict=False):
+            name, unit = _measure(header[j], book)
+            out.append(Allocation(cells[0].text, name, unit, cell, units, total))
+    return out

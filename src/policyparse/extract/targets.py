@@ -20,7 +20,8 @@ from ..rulebook.compiled import Phrases
 from ..rulebook.schema import TargetsRules
 from .indicator import first_token, indicator_after, indicator_before
 from .numbers import Figure
-from .responsible import Statement
+from .responsible import Statement, split_units
+from .tables import RANGE_CELL, Allocation
 from .text import ByStart, Coverage, SectionIndex, clause_bounds, paragraph_bounds, sentence_bounds
 from .times import TimeExpr
 
@@ -206,6 +207,37 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             deadline=_deadline(ctx, figure, sentence, scope), section=ctx.index.id_at(figure.start),
             lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
             line=ctx.norm.source_line(figure.start), span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
+        ))
+    return out
+
+
+def allocation_targets(ctx: Context, allocations: list[Allocation]) -> list[Target]:
+    """A target per figure of an allocation table: `黄浦区` × `新增装机容量（MW）` → 黄浦区新增装机容量 0.3–0.4 MW;
+    a total row's label follows the measure (`十四五装机计划汇总`)."""
+    figures = ctx.rules.compiled.figures
+    responsible = ctx.rules.responsible
+    out = []
+    for allocation in allocations:
+        found = RANGE_CELL.match(allocation.value.text)
+        if found is None:
+            continue
+        scale_word = next((s for s in sorted(figures.scales, key=len, reverse=True)
+                           if allocation.unit.startswith(s) and allocation.unit[len(s) :] in figures.units), "")
+        base_unit = allocation.unit[len(scale_word) :]
+        value = float(found.group("value"))
+        value_max = float(found.group("value_max")) if found.group("value_max") else None
+        scale = figures.scales.get(scale_word, 1.0)
+        kind = cast(TargetKind, figures.units.get(base_unit, "other"))
+        parts = (allocation.measure, allocation.label) if allocation.total else (allocation.label, allocation.measure)
+        indicator = "".join(parts)
+        cell = allocation.value
+        out.append(Target(
+            section=ctx.index.id_at(cell.start), indicator=indicator, value=value, value_max=value_max,
+            unit=allocation.unit, base_value=value * scale, base_unit=base_unit,
+            comparator="range" if value_max is not None else "=", kind=kind, deadline=ctx.horizon,
+            lead_units=split_units(allocation.units.text, responsible) or None if allocation.units else None,
+            figure=cell.text + allocation.unit, text=cell.text, line=ctx.norm.source_line(cell.start),
+            span=Span(start=cell.start, end=cell.end),
         ))
     return out
 

@@ -368,6 +368,8 @@ class TableColumns(Strict):
 
 class TablesRules(Strict):
     columns: TableColumns
+    total_labels: list[str] = Field(description="Labels of a table's total row (`合计`, `汇总`).")
+    count_unit: str = Field(description="The unit of an allocation column whose header names none (`新增示范工程`).")
     deadline_cell: PatternRule = Field(description="A 完成时限 cell: a date, or a phrase for an open-ended task.")
     run_together: list[PatternRule] = Field(default_factory=list)
 
