@@ -32,15 +32,42 @@ def split_units(text: str, rules: ResponsibleRules) -> list[str]:
     names = [name for name in rules.names_with_and if name in text]
     for number, name in enumerate(names):
         text = text.replace(name, PROTECTED.format(number))
-    trailing = " \t" + "".join(rules.list_trailing_words)
     units = []
-    for part in rules.separator.pattern.split(text):
+    for part in _split_at_separators(text, rules):
         part = PROTECTED_NAME.sub(lambda found: names[int(found.group(1))], part)
-        unit = rules.label_prefix.pattern.sub("", part.strip(trailing))
+        unit = rules.label_prefix.pattern.sub("", _strip_trailing(part.strip(), rules.list_trailing_words))
         if not unit or rules.placeholder.pattern.search(unit) or rules.person.pattern.search(unit):
             continue
         units.append(rules.aliases.get(unit, unit))
     return units
+
+
+def _split_at_separators(text: str, rules: ResponsibleRules) -> list[str]:
+    """The parts between separators. A word separator (`和`, `与`) splits only after a unit's name:
+    `区环境与国土资源局` is one body, `县商务委和各乡镇` two."""
+    parts, start = [], 0
+    for found in rules.separator.pattern.finditer(text):
+        if not found.group(0)[0].isalpha() or _ends_like_unit(text[start : found.start()], rules):
+            parts.append(text[start : found.start()])
+            start = found.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _ends_like_unit(text: str, rules: ResponsibleRules) -> bool:
+    name = _strip_trailing(text.strip(), rules.list_trailing_words)
+    return name.endswith(tuple(rules.suffixes)) or bool(PROTECTED_NAME.search(name))
+
+
+def _strip_trailing(text: str, words: list[str]) -> str:
+    """`区经济发展局等参与` → `区经济发展局`: the words a list closes with (`等`, `参与`) taken off its last name."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in words:
+            if text.endswith(word) and len(text) > len(word):
+                text, stripped = text[: -len(word)].rstrip(), True
+    return text
 
 
 def looks_like_unit(unit: str, rules: ResponsibleRules) -> bool:
