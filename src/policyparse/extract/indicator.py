@@ -83,6 +83,7 @@ def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Calla
 
 
 def _tidy(phrase: str, trim: Phrases) -> str:
+    phrase = trim.leading_marker.sub("", phrase.strip())
     phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
     phrase = trim.leading.sub("", phrase)
     phrase = trim.leading_qualifier.sub("", phrase)
@@ -151,6 +152,8 @@ def indicator_after(words: str, trim: Phrases, keep_verbs: bool = False) -> str:
     """
     words = SPACES.sub("", words).lstrip(trim.particles)
     words = trim.activity_suffix.sub("", words) or words
+    if keep_verbs and len(_tidy(_drop_particles(words, trim), trim)) > trim.max_chars:
+        keep_verbs = False  # `57.0%的受访者认为企业较多运用了…`: the share is of the respondents
     if not keep_verbs:
         tokens = _tokenizer(trim.tokenizer_words)(words)
         cut = next((i for i, token in enumerate(tokens) if i > 0 and token in trim.verbs), len(tokens))
@@ -160,6 +163,42 @@ def indicator_after(words: str, trim: Phrases, keep_verbs: bool = False) -> str:
         if first_particle >= 0 and LIST_BREAK in words[:first_particle]:
             words = words[words.rfind(LIST_BREAK, 0, first_particle) + 1 :]
     return _tidy(_drop_particles(words, trim), trim)
+
+
+def head_of(phrase: str, trim: Phrases) -> str:
+    """A phrase too long to name what is counted, cut to its head: a Chinese noun phrase ends with its head,
+    so the modifiers go first, at a list or `等`/`的` boundary, else word by word.
+
+    `基础共性、场景应用、终端产品等国家、行业、团体标准` → `国家、行业、团体标准`.
+    """
+    if len(phrase) <= trim.max_chars:
+        return phrase
+    cut = max(phrase.rfind(mark, 0, len(phrase) - 1) for mark in trim.head_breaks)
+    if cut >= 0 and len(phrase) - cut - 1 <= trim.max_chars:
+        return phrase[cut + 1 :]
+    tokens = _tokenizer(trim.tokenizer_words)(phrase)
+    head = ""
+    for token in reversed(tokens):
+        if len(head) + len(token) > trim.max_chars:
+            break
+        head = token + head
+    return head or phrase[-trim.max_chars :]
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    """Part of speech of each word of the dictionary (`村` → `n`, `到` → `v`), read on first use."""
+    tags = {}
+    for line in (resources.files("policyparse.data") / "jieba_words.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    return tags
+
+
+def is_noun(word: str) -> bool:
+    """Whether the dictionary tags `word` as a noun (`n`, `ns`, `nz` …)."""
+    return _word_tags().get(word, "").startswith("n")
 
 
 def words(text: str) -> list[str]:

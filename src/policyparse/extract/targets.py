@@ -18,7 +18,7 @@ from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from ..rulebook.compiled import Phrases
 from ..rulebook.schema import TargetsRules
-from .indicator import first_token, indicator_after, indicator_before
+from .indicator import first_token, head_of, indicator_after, indicator_before, is_noun
 from .numbers import Figure
 from .responsible import Statement, split_units
 from .tables import RANGE_CELL, Allocation
@@ -27,6 +27,7 @@ from .times import TimeExpr
 
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
 CLOSING_BRACKETS = "）)"
+LIST_MARK = "、"
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,9 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
             # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator
             indicator = out[-1].indicator
-        if not indicator or indicator.isdigit():
-            continue
+        indicator = head_of(indicator, phrases)
+        if not indicator or indicator.isdigit() or (len(indicator) == 1 and not is_noun(indicator)):
+            continue  # `到`, `每`, `按`: a function word is no indicator; `村` in `5个村` is one
         sentence_text = text[sentence[0] : sentence[1]].rstrip()
         head = text[sentence[0] : figure.start]
         out.append(Target(
@@ -208,7 +210,36 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
             line=ctx.norm.source_line(figure.start), span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
         ))
+    return _distribute(out, rules)
+
+
+def _distribute(targets: list[Target], rules: TargetsRules) -> list[Target]:
+    """`A、B和C分别占比达30%、20%和10%`: figures listed for a list of indicators go to them in order."""
+    out: list[Target] = []
+    run: list[Target] = []
+    for target in [*targets, None]:
+        if target is not None and run and target.span.start == run[0].span.start and \
+                target.indicator == run[0].indicator:
+            run.append(target)
+            continue
+        if len(run) > 1 and any(word in run[0].text for word in rules.respectively_words):
+            items = _list_items(run[0].indicator, len(run), rules)
+            if items:
+                run = [t.model_copy(update={"indicator": item}) for t, item in zip(run, items, strict=True)]
+        out += run
+        run = [target] if target is not None else []
     return out
+
+
+def _list_items(phrase: str, count: int, rules: TargetsRules) -> list[str] | None:
+    """The `count` items of a listed phrase (`货物贸易、对外投资和实际利用外资`), else None."""
+    items = [item for item in phrase.split(LIST_MARK) if item]
+    if len(items) == count - 1:
+        last = items[-1]
+        at = max(last.rfind(word) for word in rules.list_joiners if word != LIST_MARK)
+        if at > 0:
+            items[-1:] = [last[:at], last[at + 1 :]]
+    return items if len(items) == count and all(items) else None
 
 
 def allocation_targets(ctx: Context, allocations: list[Allocation]) -> list[Target]:

@@ -55,8 +55,12 @@ class Phrases:
     conjunctions: tuple[str, ...]
     comparison_words: tuple[str, ...]
     share_heads: tuple[str, ...]
-    # Any time expression of times.toml: the words before a figure that follow one are the indicator's.
+    max_chars: int
+    head_breaks: tuple[str, ...]
+    # Any time expression of times.toml: never part of an indicator.
     time_expression: re.Pattern[str]
+    # An outline number an item of a list opens with (`（四）`): never part of an indicator.
+    leading_marker: re.Pattern[str]
 
 
 def _run_of(words: list[str]) -> str:
@@ -109,6 +113,10 @@ class CompiledRules:
             conjunctions=tuple(rules.conjunctions),
             comparison_words=tuple(rules.comparison_words),
             share_heads=tuple(rules.share_heads),
+            max_chars=rules.indicator_max_chars,
+            head_breaks=tuple(rules.head_breaks),
+            leading_marker=re.compile("^(?:" + "|".join(NAMED_GROUP.sub("(?:", rule.pattern.pattern)
+                                                          for rule in self.book.outline.marker) + r")\s{0,2}"),
             time_expression=re.compile("|".join(f"(?:{NAMED_GROUP.sub('(?:', rule.pattern.pattern)})"
                                                 for rule in self.book.times.time)),
         )

@@ -255,12 +255,17 @@ class TargetsRules(Strict):
         default_factory=list, description="Aggregation words that count only right before the figure (`各1000万元`)."
     )
     list_joiners: list[str] = Field(description="Words joining the items of a list (`、`, `和`).")
+    respectively_words: list[str] = Field(
+        description="Words that hand listed figures to listed indicators in order (`分别`)."
+    )
     conjunctions: list[str] = Field(description="Words between two verbs or two phrases (`新建或提升改造`).")
     attributive_particles: list[Char] = Field(description="Particles joining a modifier to its noun (`的`).")
     counted_kinds: list[str] = Field(
         description="Kinds of measure that count the noun after them (`5个产业集群`); a bounded figure of another "
         "kind right before a noun qualifies it (`5000头以上生猪规模养殖场`) and is no target."
     )
+    indicator_max_chars: int = Field(description="An indicator longer than this is cut to its head.")
+    head_breaks: list[Char] = Field(description="Where a long noun phrase's modifiers end (`、`, `等`, `的`).")
     share_heads: list[str] = Field(
         description="Nouns that name a share or rate (`比例`, `覆盖率`): a share keeps what it is a share of."
     )
