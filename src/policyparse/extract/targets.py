@@ -28,6 +28,8 @@ from .times import TimeExpr
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
 CLOSING_BRACKETS = "）)"
 LIST_MARK = "、"
+# A last item this many times longer than the others on average carries their shared head.
+LONGER_LAST_ITEM = 1.5
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,12 @@ def _list_items(phrase: str, count: int, rules: TargetsRules) -> list[str] | Non
         at = max(last.rfind(word) for word in rules.list_joiners if word != LIST_MARK)
         if at > 0:
             items[-1:] = [last[:at], last[at + 1 :]]
-    return items if len(items) == count and all(items) else None
+    if len(items) != count or not all(items):
+        return None
+    shorter = [len(item) for item in items[:-1]]
+    if len(items[-1]) > LONGER_LAST_ITEM * sum(shorter) / len(shorter):
+        return None  # `化学需氧量、氨氮重点工程减排量`: the last item carries a head the list shares; kept whole
+    return items
 
 
 def allocation_targets(ctx: Context, allocations: list[Allocation]) -> list[Target]:
