@@ -74,3 +74,22 @@ def test_conditions_incentives_penalties_and_procedures_are_not_targets(body: st
 )
 def test_commitments_keep_their_noun_phrase(body: str, expected: list[tuple[str, str]]) -> None:
     assert figures(HEAD + body + "\n") == expected
+
+
+def test_listed_figures_go_to_listed_indicators() -> None:
+    # Anhui RCEP opinions (pkulaw_txt): three shares for three indicators
+    body = "到2024年，全省与其他RCEP国家货物贸易、对外投资和实际利用外资分别占比达30%、20%和10%。"
+    assert figures(HEAD + body + "\n") == [("全省与其他RCEP国家货物贸易", "30%"), ("对外投资", "20%"),
+                                          ("实际利用外资", "10%")]
+
+
+def test_a_long_phrase_keeps_its_head() -> None:
+    # national light-industry plan (pkulaw_xlsx_central): the modifiers before `等` go
+    body = "制修订100项以上基础共性、场景应用、终端产品等国家、行业、团体标准。"
+    (indicator, figure), = figures(HEAD + body + "\n")
+    assert (indicator, figure) == ("国家、行业、团体标准", "100项以上")
+
+
+def test_a_preposition_after_the_verb_is_no_indicator() -> None:
+    # Shandong science plan (pkulaw_xlsx_shandong): `提升到5件` names what rises before the verb
+    assert figures(HEAD + "到7671年，户均有效发明专利拥有量提升到5件左右。\n") == [("户均有效发明专利拥有量", "5件左右")]

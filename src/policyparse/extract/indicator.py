@@ -121,7 +121,8 @@ def indicator_before(clause: str, trim: Phrases) -> str:
             if i > 0 and tail.endswith(trim.share_heads) and not tail.startswith(trim.share_heads):
                 # `水质达到或优于Ⅲ类比例`: the verb qualifies the share's subject; the phrase is whole.
                 break
-            phrase = tail if tail else "".join(tokens[:i])
+            # `拥有量提升到5件`: a verb with nothing but a preposition after it closes the phrase instead
+            phrase = tail if tail and not (len(tail) == 1 and not is_noun(tail)) else "".join(tokens[:i])
             break
     modifier, particle, head = _split_at_particle(phrase, trim)
     if particle:
@@ -173,9 +174,10 @@ def head_of(phrase: str, trim: Phrases) -> str:
     """
     if len(phrase) <= trim.max_chars:
         return phrase
-    cut = max(phrase.rfind(mark, 0, len(phrase) - 1) for mark in trim.head_breaks)
-    if cut >= 0 and len(phrase) - cut - 1 <= trim.max_chars:
-        return phrase[cut + 1 :]
+    for mark in trim.head_breaks:  # in order of preference: `等` and `的` close modifiers, `、` a list
+        cuts = [at for at, ch in enumerate(phrase[:-1]) if ch == mark and len(phrase) - at - 1 <= trim.max_chars]
+        if cuts:
+            return phrase[cuts[0] + 1 :]
     tokens = _tokenizer(trim.tokenizer_words)(phrase)
     head = ""
     for token in reversed(tokens):

@@ -197,7 +197,6 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
             # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator
             indicator = out[-1].indicator
-        indicator = head_of(indicator, phrases)
         if not indicator or indicator.isdigit() or (len(indicator) == 1 and not is_noun(indicator)):
             continue  # `到`, `每`, `按`: a function word is no indicator; `村` in `5个村` is one
         sentence_text = text[sentence[0] : sentence[1]].rstrip()
@@ -212,7 +211,8 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
             line=ctx.norm.source_line(figure.start), span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
         ))
-    return _distribute(out, rules)
+    return [t if len(t.indicator) <= phrases.max_chars else t.model_copy(update={"indicator": head_of(
+        t.indicator, phrases)}) for t in _distribute(out, rules)]
 
 
 def _distribute(targets: list[Target], rules: TargetsRules) -> list[Target]:
