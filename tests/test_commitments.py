@@ -93,3 +93,15 @@ def test_a_long_phrase_keeps_its_head() -> None:
 def test_a_preposition_after_the_verb_is_no_indicator() -> None:
     # Shandong science plan (pkulaw_xlsx_shandong): `提升到5件` names what rises before the verb
     assert figures(HEAD + "到7671年，户均有效发明专利拥有量提升到5件左右。\n") == [("户均有效发明专利拥有量", "5件左右")]
+
+
+def test_clauses_sharing_a_subject_and_sub_figures() -> None:
+    assert figures(HEAD + "全年计划改造供水管网20公里，拟新增8公里，共计完成28公里。\n") == [
+        ("供水管网", "20公里"), ("供水管网", "8公里"), ("供水管网", "28公里")]
+    assert figures(HEAD + "新建污水处理厂3座，其中城区2座，乡镇1座。\n") == [
+        ("污水处理厂", "3座"), ("城区", "2座"), ("乡镇", "1座")]
+
+
+def test_a_verb_inside_a_measured_phrase() -> None:
+    # Shanghai transport PV plan: the verb qualifies what the measure is of
+    assert figures(HEAD + "全市交通领域新增光伏装机容量确保达到120MW。\n") == [("全市交通领域新增光伏装机容量", "120MW")]

@@ -118,8 +118,10 @@ def indicator_before(clause: str, trim: Phrases) -> str:
             while rest and (rest[0] in verbs or rest[0] in trim.conjunctions):
                 rest = rest[1:]
             tail = _tidy("".join(rest), trim)
-            if i > 0 and tail.endswith(trim.share_heads) and not tail.startswith(trim.share_heads):
-                # `水质达到或优于Ⅲ类比例`: the verb qualifies the share's subject; the phrase is whole.
+            measured = tail.endswith(trim.share_heads) or tail.endswith(tuple(trim.nominal_suffixes))
+            if i > 0 and measured and not tail.startswith(trim.share_heads):
+                # `水质达到或优于Ⅲ类比例`, `交通领域新增光伏装机容量`: the verb qualifies what a share or a
+                # measure is of; the phrase is whole.
                 break
             # `拥有量提升到5件`: a verb with nothing but a preposition after it closes the phrase instead
             phrase = tail if tail and not (len(tail) == 1 and not is_noun(tail)) else "".join(tokens[:i])

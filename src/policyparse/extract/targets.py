@@ -190,12 +190,14 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
         sentence = sentence_bounds(text, figure.start)
         sentence = (max(sentence[0], scope.start), min(sentence[1], scope.end))
         listed = previous is not None and not text[previous.end : figure.start].strip(joiners)
-        same_subject = (not indicator and (figure.kind == "share" or listed)) or indicator.startswith(
+        carried = out and not indicator and out[-1].base_unit == figure.base_unit
+        same_subject = (not indicator and (figure.kind == "share" or listed)) or carried or indicator.startswith(
             tuple(rules.comparison_words))
         if same_subject and out and out[-1].span.start == sentence[0]:
             # `投资120亿元，同比增长8%`: the growth of what the sentence just counted;
             # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
-            # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator
+            # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator;
+            # `改造供水管网20公里，拟新增8公里，共计完成28公里`: clauses that share their subject
             indicator = out[-1].indicator
         if not indicator or indicator.isdigit() or (len(indicator) == 1 and not is_noun(indicator)):
             continue  # `到`, `每`, `按`: a function word is no indicator; `村` in `5个村` is one
