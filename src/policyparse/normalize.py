@@ -306,12 +306,17 @@ def remove_noise(draft: Draft) -> Draft:
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
+    any_noise = draft.rules.any_noise
     for line in draft.lines:
+        if not any_noise.search(line.text):
+            continue
         text = line.text
         for rule in draft.rules.noise:
-            for found in rule.regex.finditer(text):
-                draft.note_removed(line, rule.id, found.group(0), text_of_document=True)
-            text = rule.regex.sub("", text)
+            def removed(found: re.Match[str], rule_id: str = rule.id, line: Line = line) -> str:
+                draft.note_removed(line, rule_id, found.group(0), text_of_document=True)
+                return ""
+
+            text = rule.regex.sub(removed, text)
         if text != line.text:
             line.text = text if text.strip() else ""
     return draft

@@ -48,11 +48,7 @@ class Table:
 
 
 def _column_of(word: str, rules: TablesRules) -> str | None:
-    word = word.strip().strip("*")
-    for name, synonyms in rules.columns.model_dump().items():
-        if word in synonyms:
-            return str(name)
-    return None
+    return rules.column_by_word.get(word.strip().strip("*"))
 
 
 def _cell(text: str, lo: int, hi: int) -> Cell:
