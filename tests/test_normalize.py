@@ -1,19 +1,17 @@
 """Each normalization step, with the text that motivated it."""
 
-from functools import partial
 
 import pytest
 
 from policyparse import parse_text
-from policyparse.normalize import normalize
-from policyparse.outline import starts_heading
+from policyparse.pipeline import normalize_text
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
 
 
 def norm(text: str):
-    return normalize(text, RULES.normalize, partial(starts_heading, rules=RULES.outline))
+    return normalize_text(text, RULES)
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,12 @@
 """Properties that hold for any text: parsing never raises, normalization is idempotent, spans hold."""
 
-from functools import partial
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policyparse import Document, parse_text
-from policyparse.normalize import normalize
 from policyparse.numerals import chinese_to_int, int_to_chinese
-from policyparse.outline import starts_heading
+from policyparse.pipeline import normalize_text
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
@@ -25,7 +23,7 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 
 def norm(text: str):
-    return normalize(text, RULES.normalize, partial(starts_heading, rules=RULES.outline))
+    return normalize_text(text, RULES)
 
 
 @SETTINGS

@@ -104,6 +104,8 @@ class Draft:
 
     lines: list[Line]
     rules: NormalizeRules
+    # Any noise rule, one pattern (`CompiledRules.any_noise`).
+    any_noise: re.Pattern[str]
     script: Script = "simplified"
     front_matter: dict[str, str] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
@@ -306,7 +308,7 @@ def remove_noise(draft: Draft) -> Draft:
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
-    any_noise = draft.rules.any_noise
+    any_noise = draft.any_noise
     for line in draft.lines:
         if not any_noise.search(line.text):
             continue
@@ -413,13 +415,14 @@ STEPS: tuple[Callable[[Draft], Draft], ...] = (
 )
 
 
-def normalize(text: str, rules: NormalizeRules, is_heading: Callable[[str], bool]) -> NormalizedText:
+def normalize(text: str, rules: NormalizeRules, is_heading: Callable[[str], bool],
+              any_noise: re.Pattern[str]) -> NormalizedText:
     """Run every normalization step over `text`.
 
     `is_heading` tells whether a line opens an outline heading; such a line never
     continues the line above it.
     """
-    draft = Draft(split_lines(text.removeprefix("\ufeff")), rules)
+    draft = Draft(split_lines(text.removeprefix("\ufeff")), rules, any_noise)
     for step in STEPS:
         draft = step(draft)
     if not any(line.text.strip() for line in draft.lines):

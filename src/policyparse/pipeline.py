@@ -49,7 +49,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
 def normalize_text(text: str, rules: RuleBook | None = None) -> NormalizedText:
     """The text every record points into, with the source line of each of its offsets (`extract --format text`)."""
     rules = rules or default_rules()
-    return normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline))
+    return normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline), rules.compiled.any_noise)
 
 
 def completeness_warnings(norm: NormalizedText, sections: Sequence[Section], targets: Sequence[object]) -> list[

@@ -47,8 +47,9 @@ class Table:
     end: int = 0
 
 
-def _column_of(word: str, rules: TablesRules) -> str | None:
-    return rules.column_by_word.get(word.strip().strip("*"))
+def _column_of(word: str, columns: dict[str, str]) -> str | None:
+    """The column a header word names (`责任单位` → `support`), from `CompiledRules.table_columns`."""
+    return columns.get(word.strip().strip("*"))
 
 
 def _cell(text: str, lo: int, hi: int) -> Cell:
@@ -104,6 +105,7 @@ def _align(cells: list[Cell], columns: list[str], rules: TablesRules) -> list[li
 def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
     """Every task table in the text."""
     rules = book.tables
+    columns = book.compiled.table_columns
     text = norm.text
     lines = list(line_spans(text))
     tables: list[Table] = []
@@ -113,18 +115,18 @@ def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
         line = text[lo:hi]
         pipe = line.strip().startswith("|")
         inline = _split_row(text, lo, hi, pipe) if ("\t" in line.strip() or pipe) else []
-        inline_columns = [_column_of(c.text, rules) for c in inline]
+        inline_columns = [_column_of(c.text, columns) for c in inline]
         if len([c for c in inline_columns if c]) >= MIN_HEADER_COLUMNS:
             table, index = _read_row_table(text, lines, index, [c or "note" for c in inline_columns], pipe)
             tables.append(table)
             continue
-        header, k = _cell_header(text, lines, index, rules, spaced=False)
+        header, k = _cell_header(text, lines, index, columns, spaced=False)
         if len(header) >= MIN_HEADER_COLUMNS and "task" in header:
             table, index = _read_flat_table(text, lines, k, header, rules)
             table.start = lo
             tables.append(table)
             continue
-        header, k = _cell_header(text, lines, index, rules, spaced=True)
+        header, k = _cell_header(text, lines, index, columns, spaced=True)
         if len(header) >= MIN_HEADER_COLUMNS and "task" in header and "no" in header:
             table, index = _read_numbered_table(text, lines, k, header, book)
             table.start = lo
@@ -134,7 +136,7 @@ def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
     return tables
 
 
-def _cell_header(text: str, lines: list[tuple[int, int]], index: int, rules: TablesRules,
+def _cell_header(text: str, lines: list[tuple[int, int]], index: int, columns: dict[str, str],
                  spaced: bool) -> tuple[list[str], int]:
     """A header printed one cell per line: (its columns, the line after it). `spaced`: blank lines stand
     between its cells (a web page's table), which then never start with a tab."""
@@ -145,7 +147,7 @@ def _cell_header(text: str, lines: list[tuple[int, int]], index: int, rules: Tab
         if spaced and not line.strip() and header:
             k += 1
             continue
-        name = _column_of(line, rules)
+        name = _column_of(line, columns)
         if not name or (spaced and line.startswith("\t")):
             break
         header.append(name)
@@ -306,7 +308,7 @@ def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
     out: list[Allocation] = []
     index = 0
     while index < len(lines):
-        if _column_of(text[slice(*lines[index])], book.tables) != "no":
+        if _column_of(text[slice(*lines[index])], book.compiled.table_columns) != "no":
             index += 1
             continue
         header: list[Cell] = []
@@ -314,7 +316,7 @@ def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
         while k < len(lines) and not ROW_NUMBER.match(text[slice(*lines[k])].strip()) and len(header) < MAX_COLUMNS:
             header.append(_cell(text, *lines[k]))
             k += 1
-        if any(_column_of(cell.text, book.tables) == "task" for cell in header):
+        if any(_column_of(cell.text, book.compiled.table_columns) == "task" for cell in header):
             index += 1
             continue
         rows, index = _allocation_rows(text, lines, k, book)
@@ -366,8 +368,8 @@ def _allocations(header: list[Cell], rows: list[tuple[list[Cell], bool]], book: 
                      if 2 * sum(1 for cells in body if j < len(cells) and RANGE_CELL.match(cells[j].text)) > len(body)]
     if not value_columns:
         return []
-    units_at = next((j for j, cell in enumerate(header) if _column_of(cell.text, book.tables) in ("lead", "support")),
-                    None)
+    columns = book.compiled.table_columns
+    units_at = next((j for j, cell in enumerate(header) if _column_of(cell.text, columns) in ("lead", "support")), None)
     out = []
     for cells, total in rows:
         if not cells or RANGE_CELL.match(cells[0].text):

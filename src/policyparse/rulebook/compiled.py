@@ -128,6 +128,16 @@ class CompiledRules:
         return re.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
 
     @cached_property
+    def any_noise(self) -> re.Pattern[str]:
+        """Any noise rule of normalize.toml: lines none of them touches are passed over with one search."""
+        return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in self.book.normalize.noise) or "(?!)")
+
+    @cached_property
+    def table_columns(self) -> dict[str, str]:
+        """Header word → the task-table column it names (`责任单位` → `support`)."""
+        return {word: name for name, words in self.book.tables.columns.model_dump().items() for word in words}
+
+    @cached_property
     def measure_kinds(self) -> dict[str, str]:
         """Unit word → kind of quantity (`亩` → area)."""
         return {unit.word: unit.kind for unit in self.book.measures.units}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -178,11 +177,6 @@ class NormalizeRules(Strict):
         "two or more such `key: value` lines at the top are read as metadata, not text.",
     )
     header_end: PatternRule = Field(description="A banner closing a scraper's header (`==== 正文 ====`).")
-
-    @cached_property
-    def any_noise(self) -> re.Pattern[str]:
-        """Any noise rule, to pass over the lines none of them touches in one search."""
-        return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in self.noise) or "(?!)")
 
 
 class OutlineRules(Strict):
@@ -383,11 +377,6 @@ class TablesRules(Strict):
     count_unit: str = Field(description="The unit of an allocation column whose header names none (`新增示范工程`).")
     deadline_cell: PatternRule = Field(description="A 完成时限 cell: a date, or a phrase for an open-ended task.")
     run_together: list[PatternRule] = Field(default_factory=list)
-
-    @cached_property
-    def column_by_word(self) -> dict[str, str]:
-        """Header word → the column it names (`责任单位` → `support`)."""
-        return {word: name for name, words in self.columns.model_dump().items() for word in words}
 
 
 class RuleBook(Strict):
