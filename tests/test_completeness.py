@@ -126,3 +126,9 @@ def test_markdown_heading_marks_and_an_own_number_in_brackets() -> None:
     assert doc.metadata.doc_number == "沪交科〔2023〕429号"
     assert doc.metadata.issuer == "上海市交通委员会"
     assert [s.id for s in doc.iter_sections()] == ["第一章", "第一章/第一条"]
+
+
+def test_typographic_spaces_indent_like_ideographic_ones() -> None:
+    # Shandong exports (pkulaw_xlsx_shandong) indent with EM SPACE (U+2003)
+    doc = parse_text("\u2003\u2003一、打造协同高效的数字政府\n\u2003\u20031.推动政务服务数字化转型。\n\u2003\u20032.完善应用。\n")
+    assert [s.id for s in doc.iter_sections()] == ["一", "一/1", "一/2"]

@@ -24,7 +24,9 @@ CONTINUATION_MIN_CHARS = 30
 # Line ends that close a sentence or a clause list; a line ending otherwise may run on.
 CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")
 FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
-FOLD_TABLE = {**FULLWIDTH_ALNUM, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
+# Typographic spaces (en, em, thin, narrow no-break …) an export indents with are spaces like U+3000.
+WIDE_SPACES = {code: 0x20 for code in (*range(0x2000, 0x200B), 0x202F, 0x205F)}
+FOLD_TABLE = {**FULLWIDTH_ALNUM, **WIDE_SPACES, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
 SPLIT_LINES = re.compile(r"\r\n|\r|\n")
 # `key: value`, or a database's `【key】 value`.
 FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【]{1,20}?)\s*[:：])\s*(.*?)\s*$")
