@@ -132,3 +132,11 @@ def test_typographic_spaces_indent_like_ideographic_ones() -> None:
     # Shandong exports (pkulaw_xlsx_shandong) indent with EM SPACE (U+2003)
     doc = parse_text("\u2003\u2003一、打造协同高效的数字政府\n\u2003\u20031.推动政务服务数字化转型。\n\u2003\u20032.完善应用。\n")
     assert [s.id for s in doc.iter_sections()] == ["一", "一/1", "一/2"]
+
+
+def test_a_regulation_in_markdown() -> None:
+    text = "# 某市绿色建筑管理办法\n\n## **第一章 总则**\n\n**第一条** 为了规范管理，制定本办法。\n\n**第二条** 本办法适用于本市。\n"
+    doc = parse_text(text)
+    assert doc.metadata.title == "某市绿色建筑管理办法"
+    assert [(s.id, s.title) for s in doc.iter_sections()] == [("第一章", "总则"), ("第一章/第一条", ""),
+                                                                ("第一章/第二条", "")]
