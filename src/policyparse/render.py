@@ -70,10 +70,12 @@ def warnings_table(doc: Document) -> RenderableType:
         return Text("No warnings.", style="green")
     table = Table(title="Warnings", title_style="bold yellow", show_edge=False)
     table.add_column("line", justify="right", style="dim")
-    table.add_column("kind", style="yellow")
+    table.add_column("kind")
     table.add_column("message")
-    for warning in doc.warnings:
-        table.add_row(str(warning.line or ""), warning.code, warning.message)
+    # Errors first: the records are incomplete, which is what a reader must see before anything else.
+    for warning in sorted(doc.warnings, key=lambda w: w.level != "error"):
+        style = "bold red" if warning.level == "error" else "yellow"
+        table.add_row(str(warning.line or ""), Text(f"{warning.code} ({warning.level})", style=style), warning.message)
     return table
 
 
