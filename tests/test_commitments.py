@@ -105,3 +105,12 @@ def test_clauses_sharing_a_subject_and_sub_figures() -> None:
 def test_a_verb_inside_a_measured_phrase() -> None:
     # Shanghai transport PV plan: the verb qualifies what the measure is of
     assert figures(HEAD + "全市交通领域新增光伏装机容量确保达到120MW。\n") == [("全市交通领域新增光伏装机容量", "120MW")]
+
+
+def test_incentives_are_records_of_their_own() -> None:
+    # Jinan and Shandong AI park policies (pkulaw_xlsx_shandong), and a rate
+    doc = parse_text(HEAD + "对新认定的省级中小企业公共服务示范平台，给予一次性奖励20万元。"
+                     "对园区内引进的全职高端人才，给予最高200万元生活补贴。每个项目按不超过实际投入的20%予以资助。\n")
+    assert doc.targets == []
+    assert [(i.kind, i.value, i.unit, i.recipient) for i in doc.incentives] == [
+        ("amount", 20, "万元", "省级中小企业公共服务示范平台"), ("cap", 200, "万元", "全职高端人才"), ("rate", 20, "%", None)]

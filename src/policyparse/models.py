@@ -130,6 +130,27 @@ class Task(Record):
     span: Span = Field(description="Where the task cell stands in the normalized text.")
 
 
+class Incentive(Record):
+    """An incentive a document grants per recipient (an award, a subsidy, its cap or rate): never a target."""
+
+    section: str | None = Field(default=None, description="Id of the innermost section holding it.")
+    kind: Literal["amount", "cap", "rate"] = Field(
+        description="`amount` (`一次性奖励20万元`), `cap` (`最高补助200万元`, `补贴上限为每年20万元`) or `rate` "
+        "(`按设备投资额的15%给予补贴`)."
+    )
+    value: float = Field(description="The number as written; the low end of a range.")
+    value_max: float | None = Field(default=None, description="The high end of a range, else None.")
+    unit: str = Field(description="The unit as written, scale included.")
+    base_value: float = Field(description="`value` in the base unit.")
+    base_unit: str = Field(description="The unit without its scale.")
+    recipient: str | None = Field(default=None, description="Who receives it, when the text names them "
+                                  "(`对新认定的省级公共服务示范平台，给予…` → `省级公共服务示范平台`).")
+    figure: str = Field(description="The figure as written.")
+    text: str = Field(description="The sentence it stands in.")
+    line: int = Field(description="1-based source line of the figure.")
+    span: Span = Field(description="Where `text` stands in the normalized text.")
+
+
 class Document(Record):
     source: str | None = Field(default=None, description="Path the document was read from, or None for text input.")
     metadata: Metadata = Field(default_factory=Metadata, description="Title, 发文字号, issuer, date and reading facts.")
@@ -138,6 +159,8 @@ class Document(Record):
     deadlines: list[Deadline] = Field(default_factory=list, description="Every explicit time limit, in text order.")
     assignments: list[Assignment] = Field(default_factory=list, description="Statements of responsible units.")
     tasks: list[Task] = Field(default_factory=list, description="Rows of task tables.")
+    incentives: list[Incentive] = Field(default_factory=list, description="Incentives granted per recipient, which "
+                                        "are no targets: amounts, caps and rates.")
     warnings: list[ParseWarning] = Field(default_factory=list, description="Problems found while reading the text.")
     text: str = Field(
         default="",

@@ -43,6 +43,7 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     warnings += completeness_warnings(norm, sections, found.targets)
     return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
                     deadlines=found.deadlines, assignments=found.assignments, tasks=found.tasks,
+                    incentives=found.incentives,
                     warnings=warnings, text=norm.text)
 
 

@@ -14,12 +14,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-from .models import Assignment, Deadline, Document, Record, Target, Task
+from .models import Assignment, Deadline, Document, Incentive, Record, Target, Task
 
 # The record tables are made from the models: one column per field (`section` as `section_id`),
 # lists as JSON text, and `lead_unit` (the first unit) where analysts filter by it.
 RECORD_TABLES: dict[str, type[Record]] = {"targets": Target, "tasks": Task, "assignments": Assignment,
-                                          "deadlines": Deadline}
+                                          "deadlines": Deadline, "incentives": Incentive}
 LEAD_FROM = {"targets": "lead_units", "tasks": "lead_units", "assignments": "units"}
 NOT_STORED = ("span",)
 SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}

@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Assignment, Deadline, Metadata, ParseWarning, Section, Target, Task
+from ..models import Assignment, Deadline, Incentive, Metadata, ParseWarning, Section, Target, Task
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from .numbers import find_figures
 from .responsible import extract_assignments, find_statements
 from .tables import find_allocations, find_tables, read_tasks
-from .targets import Context, Scope, allocation_targets, excluded_spans, read_targets, sections_without_targets
+from .targets import (
+    Context,
+    Scope,
+    allocation_targets,
+    excluded_spans,
+    read_incentives,
+    read_targets,
+    sections_without_targets,
+)
 from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bounds
 from .times import extract_deadlines, find_times, plan_horizon
 
@@ -25,6 +33,7 @@ class Extraction:
     deadlines: list[Deadline]
     assignments: list[Assignment]
     tasks: list[Task]
+    incentives: list[Incentive]
     warnings: list[ParseWarning]
 
 
@@ -48,7 +57,7 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     """Every record the extraction rules find in a normalized, segmented document."""
     index = SectionIndex.build(sections)
     body = index.body_start
-    excluded = excluded_spans(norm.text, rules.targets)
+    excluded, incentive_spans = excluded_spans(norm.text, rules.targets)
     cited = [m.span() for m in CITED_TITLE.finditer(norm.text)]
     times = [t for t in find_times(norm.text, rules.times, metadata.issued_date, start=body)
              if not any(a <= t.start and t.end <= b for a, b in cited)]
@@ -79,10 +88,12 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
                       units=(task.lead_units + task.support_units) or None)
         targets += read_targets(ctx, scope)
     targets.sort(key=lambda t: t.span.start)
+    incentives = read_incentives(ctx, Coverage(incentive_spans), body)
     return Extraction(
         targets=targets,
         deadlines=extract_deadlines(norm, times, index),
         assignments=extract_assignments(norm, statements, index, sections),
         tasks=tasks,
+        incentives=incentives,
         warnings=warnings,
     )

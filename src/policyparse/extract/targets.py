@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
-from ..models import Section, Span, Target, TargetKind
+from ..models import Incentive, Section, Span, Target, TargetKind
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from ..rulebook.compiled import Phrases
@@ -71,8 +71,45 @@ def sections_without_targets(sections: list[Section], rules: TargetsRules) -> fr
     return frozenset(s.id for s in sections if any(s.id == root or s.id.startswith(root + "/") for root in roots))
 
 
-def excluded_spans(text: str, rules: TargetsRules) -> list[tuple[int, int]]:
-    return sorted(m.span() for rule in rules.exclusion for m in rule.regex.finditer(text))
+def excluded_spans(text: str, rules: TargetsRules) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Spans whose figures are no targets, and among them those whose figures are incentives."""
+    spans, incentives = [], []
+    for rule in rules.exclusion:
+        for found in rule.regex.finditer(text):
+            spans.append(found.span())
+            if rule.keep_as == "incentive":
+                incentives.append(found.span())
+    return sorted(spans), sorted(incentives)
+
+
+def _is_article(text: str, figure: Figure) -> bool:
+    """A lone Chinese digit (`一个景区`, `一张网`, `一次性`) is an article, not a quantity."""
+    return figure.chinese and len(text[figure.start : figure.end].split(figure.unit)[0].strip()) == 1
+
+
+def read_incentives(ctx: Context, incentives: Coverage, start: int) -> list[Incentive]:
+    """The figures an incentive span covers (`给予最高200万元奖补`), with their kind and, when a condition
+    names them (`对新认定的…平台，给予…`), their recipient."""
+    text = ctx.norm.text
+    rules = ctx.rules.targets
+    out = []
+    for figure in ctx.figures.between(start, len(text)):
+        if not incentives.touches(figure.start, figure.end) or _is_article(text, figure):
+            continue
+        sentence = sentence_bounds(text, figure.start)
+        head = text[sentence[0] : figure.start]
+        kind: Literal["amount", "cap", "rate"] = "rate" if figure.kind == "share" else (
+            "cap" if any(word in head[-8:] for word in rules.cap_words) else "amount")
+        named = [found.group("name") for found in rules.recipient.pattern.finditer(head)]
+        recipient = named[-1].rsplit(ctx.rules.compiled.phrases.particles or " ", 1)[-1] if named else None
+        sentence_text = text[sentence[0] : sentence[1]].rstrip()
+        out.append(Incentive(
+            section=ctx.index.id_at(figure.start), kind=kind, value=figure.value, value_max=figure.value_max,
+            unit=figure.unit, base_value=figure.base_value, base_unit=figure.base_unit, recipient=recipient or None,
+            figure=text[figure.start : figure.end], text=sentence_text, line=ctx.norm.source_line(figure.start),
+            span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
+        ))
+    return out
 
 
 def _is_qualifier(text: str, figure: Figure, following: Figure | None, clause_end: int, rules: TargetsRules,
@@ -167,8 +204,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     joiners = " " + "".join(rules.list_joiners)
     figures = [f for f in ctx.figures.between(scope.start, scope.end)
                if f.end <= scope.end and not (skip and skip.touches(f.start, f.end))]
-    # A lone Chinese digit (`一个景区`, `一张网`) is an article, not a quantity.
-    figures = [f for f in figures if not (f.chinese and len(text[f.start : f.end].split(f.unit)[0].strip()) == 1)]
+    figures = [f for f in figures if not _is_article(text, f)]
     out: list[Target] = []
     for n, figure in enumerate(figures):
         if ctx.excluded.touches(figure.start, figure.end) or ctx.index.id_at(figure.start) in ctx.past_sections:

@@ -157,6 +157,10 @@ class TitleRule(PatternRule):
     required_groups: ClassVar[tuple[str, ...]] = ("title",)
 
 
+class NamedRule(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("name",)
+
+
 class YearRule(PatternRule):
     required_groups: ClassVar[tuple[str, ...]] = ("year",)
 
@@ -239,6 +243,12 @@ class MeasuresRules(Strict):
     range_dashes: list[str] = Field(description="What joins the two ends of a range: `2—3个`, `5至10家`.")
 
 
+class ExclusionRule(PatternRule):
+    keep_as: Literal["incentive"] | None = Field(
+        default=None, description="`incentive`: the figures it covers are kept as incentives, not dropped."
+    )
+
+
 class TargetsRules(Strict):
     action_verbs: list[str]
     nominal_suffixes: list[str]
@@ -283,7 +293,9 @@ class TargetsRules(Strict):
     activity_suffix: PatternRule = Field(description="Activity nouns an indicator may end with, removed.")
     comparison_base: PatternRule = Field(description="A comparison base an indicator may end with, removed.")
     leading_qualifier: PatternRule = Field(description="A measured qualifier an indicator may start with, removed.")
-    exclusion: list[PatternRule] = Field(default_factory=list, description="Spans whose numbers are never targets.")
+    exclusion: list[ExclusionRule] = Field(default_factory=list, description="Spans whose numbers are never targets.")
+    cap_words: list[str] = Field(description="Words before an incentive's figure that make it a cap (`最高`, `上限`).")
+    recipient: NamedRule = Field(description="The condition naming who receives an incentive; its `name` group.")
 
 
 GROUPS_BY_KIND = {
