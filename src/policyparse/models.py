@@ -138,17 +138,17 @@ class Incentive(Record):
         description="`amount` (`一次性奖励20万元`), `cap` (`最高补助200万元`, `补贴上限为每年20万元`) or `rate` "
         "(`按设备投资额的15%给予补贴`)."
     )
-    value: float = Field(description="The number as written; the low end of a range.")
-    value_max: float | None = Field(default=None, description="The high end of a range, else None.")
-    unit: str = Field(description="The unit as written, scale included.")
-    base_value: float = Field(description="`value` in the base unit.")
-    base_unit: str = Field(description="The unit without its scale.")
-    recipient: str | None = Field(default=None, description="Who receives it, when the text names them "
-                                  "(`对新认定的省级公共服务示范平台，给予…` → `省级公共服务示范平台`).")
-    figure: str = Field(description="The figure as written.")
     text: str = Field(description="The sentence it stands in.")
     line: int = Field(description="1-based source line of the figure.")
     span: Span = Field(description="Where `text` stands in the normalized text.")
+    figure: str = Field(description="The figure as written.")
+    recipient: str | None = Field(default=None, description="Who receives it, when the text names them "
+                                  "(`对新认定的省级公共服务示范平台，给予…` → `省级公共服务示范平台`).")
+    value: float = Field(description="The number as written; the low end of a range.")
+    unit: str = Field(description="The unit as written, scale included.")
+    value_max: float | None = Field(default=None, description="The high end of a range, else None.")
+    base_value: float = Field(description="`value` in the base unit.")
+    base_unit: str = Field(description="The unit without its scale.")
 
 
 class Document(Record):
