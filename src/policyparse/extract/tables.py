@@ -354,8 +354,7 @@ def _allocation_rows(text: str, lines: list[tuple[int, int]], index: int,
 def _measure(header: Cell, book: RuleBook) -> tuple[str, str]:
     """(measure, unit) of a header cell: `新增装机容量（MW）` → (`新增装机容量`, `MW`); no unit: it counts."""
     found = MEASURE_HEADER.match(header.text)
-    kinds = book.compiled.measure_kinds
-    if found and (found.group("unit") in kinds or found.group("unit").lstrip("".join(book.measures.scales)) in kinds):
+    if found and book.compiled.figures.split_unit(found.group("unit")):
         return found.group("name"), found.group("unit")
     return header.text, book.tables.count_unit
 

@@ -22,7 +22,7 @@ from .indicator import first_token, head_of, indicator_after, indicator_before, 
 from .numbers import Figure
 from .responsible import Statement, split_units
 from .tables import RANGE_CELL, Allocation
-from .text import ByStart, Coverage, SectionIndex, clause_bounds, paragraph_bounds, sentence_bounds
+from .text import ByStart, Coverage, SectionIndex, clause_bounds, holds_any, paragraph_bounds, sentence_bounds
 from .times import TimeExpr
 
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
@@ -63,11 +63,8 @@ class Context:
 def sections_without_targets(sections: list[Section], rules: TargetsRules) -> frozenset[str]:
     """Ids of the sections whose title (or an ancestor's) reviews the past (`一、2023年工作回顾`, `（一）发展现状`)
     or sets conditions (`（二）申报条件`): their figures are no commitments."""
-    def holds(title: str, words: list[str]) -> bool:
-        return any(word in title for word in words)
-
-    roots = [s.id for s in sections if holds(s.title, rules.condition_section_words) or (
-        holds(s.title, rules.review_section_words) and not holds(s.title, rules.forward_section_words))]
+    roots = [s.id for s in sections if holds_any(s.title, rules.condition_section_words) or (
+        holds_any(s.title, rules.review_section_words) and not holds_any(s.title, rules.forward_section_words))]
     return frozenset(s.id for s in sections if any(s.id == root or s.id.startswith(root + "/") for root in roots))
 
 
@@ -133,11 +130,11 @@ def _is_condition(text: str, figure: Figure, clause_end: int, rules: TargetsRule
     after = text[figure.end : clause_end].lstrip(" ")
     if after and after[0] in CLOSING_BRACKETS:
         return True
-    rest = after.lstrip(phrases.particles)
-    if not rest or not CJK_OR_QUOTE.match(rest) or rest.startswith(tuple(rules.after_stop_words)):
-        return False
-    # After `的` the words are the noun it qualifies, verbs included (`超过2万平方米的新建公共建筑`).
-    return after[0] in phrases.particles or first_token(rest, phrases) not in phrases.verbs
+    if after and after[0] in phrases.particles:
+        # After `的` the words are the noun it qualifies, verbs included (`超过2万平方米的新建公共建筑`).
+        rest = after.lstrip(phrases.particles)
+        return bool(CJK_OR_QUOTE.match(rest)) and not rest.startswith(tuple(rules.after_stop_words))
+    return _reads_after(text, figure, clause_end, rules, phrases)
 
 
 def _reads_after(text: str, figure: Figure, clause_end: int, rules: TargetsRules, phrases: Phrases) -> bool:
@@ -297,9 +294,7 @@ def allocation_targets(ctx: Context, allocations: list[Allocation]) -> list[Targ
         found = RANGE_CELL.match(allocation.value.text)
         if found is None:
             continue
-        scale_word = next((s for s in sorted(figures.scales, key=len, reverse=True)
-                           if allocation.unit.startswith(s) and allocation.unit[len(s) :] in figures.units), "")
-        base_unit = allocation.unit[len(scale_word) :]
+        scale_word, base_unit = figures.split_unit(allocation.unit) or ("", allocation.unit)
         value = float(found.group("value"))
         value_max = float(found.group("value_max")) if found.group("value_max") else None
         scale = figures.scales.get(scale_word, 1.0)

@@ -13,6 +13,11 @@ SENTENCE_ENDS = "。！？；;!?\n"
 CLAUSE_ENDS = SENTENCE_ENDS + "，,：:"
 
 
+def holds_any(text: str, words: list[str]) -> bool:
+    """Whether any of `words` stands in `text`."""
+    return any(word in text for word in words)
+
+
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:
     """The sentence around `pos`: after the previous end mark, through the next one."""
     start = pos

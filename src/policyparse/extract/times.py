@@ -17,7 +17,7 @@ from ..models import Deadline, Section, Span
 from ..normalize import NormalizedText
 from ..numerals import chinese_to_int
 from ..rulebook.schema import TimeRule, TimesRules
-from .text import CLAUSE_ENDS, Claimed, Coverage, SectionIndex
+from .text import CLAUSE_ENDS, Claimed, Coverage, SectionIndex, holds_any
 
 QUARTER_END = {1: 3, 2: 3, 3: 3, 4: 6, 5: 6, 6: 6, 7: 9, 8: 9, 9: 9, 10: 12, 11: 12, 12: 12}
 DEADLINE_TEXT_MAX = 40
@@ -99,22 +99,18 @@ def _next_occurrence(group: dict[str, str | None], ref: dt.date | None, rules: T
     if month:
         year = ref.year if month >= ref.month else ref.year + 1
         return _iso(year, month)
-    if _holds(every, rules.quarter_words):
+    if holds_any(every, rules.quarter_words):
         return _iso(ref.year, QUARTER_END[ref.month])
-    if _holds(every, rules.half_year_words):
+    if holds_any(every, rules.half_year_words):
         return _iso(ref.year, 6 if ref.month <= 6 else 12)
     return _iso(ref.year, ref.month)
-
-
-def _holds(text: str, words: list[str]) -> bool:
-    return any(word in text for word in words)
 
 
 def _relative(word: str, ref: dt.date | None, rules: TimesRules) -> str | None:
     if ref is None:
         return None
     year = ref.year + 1 if word.startswith(tuple(rules.next_year_words)) else ref.year
-    return _iso(year, 12) if _holds(word, rules.year_end_words) else _iso(year)
+    return _iso(year, 12) if holds_any(word, rules.year_end_words) else _iso(year)
 
 
 def find_times(text: str, rules: TimesRules, doc_date: str | None = None, start: int = 0,
@@ -183,7 +179,7 @@ def plan_horizon(title: str | None, sections: list[Section], times: list[TimeExp
     `到2025年` in `工作目标` → `2025`; `力争到2022年底` → `2022-12`; `2021年…实施方案` → `2021`.
     """
     for section in sections:
-        if not _holds(section.title, rules.goal_section_words):
+        if not holds_any(section.title, rules.goal_section_words):
             continue
         following = [s.span.start for s in sections if s.span.start > section.span.start and s.level <= section.level]
         end = min(following, default=None)

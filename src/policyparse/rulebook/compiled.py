@@ -8,11 +8,12 @@ pattern) and kept with its book: `book.compiled.figures`. Stages receive the par
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from ..numerals import DIGITS, SMALL_UNITS
-from .schema import RuleBook, alternation
+from .schema import PatternRule, RuleBook, alternation
 
 # `l` and `O` typed for 1 and 0 inside a run of digits (`1O0个`), never at its edges.
 # Bounded, and never starting inside a longer run of digits: a 10,000-digit string is no
@@ -35,6 +36,14 @@ class FigurePattern:
     scales: dict[str, float]
     after: dict[str, str]
     before: list[tuple[str, str]]
+
+    def split_unit(self, unit: str) -> tuple[str, str] | None:
+        """(scale word, unit word) of a unit as written (`万千瓦` → (`万`, `千瓦`), `MW` → (``, `MW`)), else None."""
+        if unit in self.units:
+            return "", unit
+        scale = next((s for s in sorted(self.scales, key=len, reverse=True)
+                      if unit.startswith(s) and unit[len(s) :] in self.units), None)
+        return (scale, unit[len(scale) :]) if scale else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,11 @@ class Phrases:
     time_expression: re.Pattern[str]
     # An outline number an item of a list opens with (`（四）`): never part of an indicator.
     leading_marker: re.Pattern[str]
+
+
+def _any_of(rules: Iterable[PatternRule]) -> str:
+    """One alternation of the rules' patterns, their named groups made plain so that they can share it."""
+    return "|".join(f"(?:{NAMED_GROUP.sub('(?:', rule.pattern.pattern)})" for rule in rules)
 
 
 def _run_of(words: list[str]) -> str:
@@ -115,22 +129,20 @@ class CompiledRules:
             share_heads=tuple(rules.share_heads),
             max_chars=rules.indicator_max_chars,
             head_breaks=tuple(rules.head_breaks),
-            leading_marker=re.compile("^(?:" + "|".join(NAMED_GROUP.sub("(?:", rule.pattern.pattern)
-                                                          for rule in self.book.outline.marker) + r")\s{0,2}"),
-            time_expression=re.compile("|".join(f"(?:{NAMED_GROUP.sub('(?:', rule.pattern.pattern)})"
-                                                for rule in self.book.times.time)),
+            leading_marker=re.compile(f"^(?:{_any_of(self.book.outline.marker)})\\s{{0,2}}"),
+            time_expression=re.compile(_any_of(self.book.times.time)),
         )
 
     @cached_property
     def run_on_marker(self) -> re.Pattern[str]:
         """Where a heading may run straight on from the one before: after a phrase end, a marker of any form."""
-        markers = "|".join(NAMED_GROUP.sub("(?:", rule.pattern.pattern) for rule in self.book.outline.marker)
+        markers = _any_of(self.book.outline.marker)
         return re.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
 
     @cached_property
     def any_noise(self) -> re.Pattern[str]:
         """Any noise rule of normalize.toml: lines none of them touches are passed over with one search."""
-        return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in self.book.normalize.noise) or "(?!)")
+        return re.compile(_any_of(self.book.normalize.noise) or "(?!)")
 
     @cached_property
     def table_columns(self) -> dict[str, str]:

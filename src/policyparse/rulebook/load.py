@@ -64,19 +64,6 @@ def _merge_list(base: list[Any], base_origins: list[str], extra: list[Any], labe
     return items, origins
 
 
-def _merge_table(base: Raw, extra: Raw) -> Raw:
-    merged = dict(base)
-    for key, value in extra.items():
-        below = merged.get(key)
-        if isinstance(value, list) and isinstance(below, list):
-            merged[key] = _merge_list(below, [""] * len(below), value, "")[0]
-        elif isinstance(value, dict) and isinstance(below, dict) and not _is_rule(value):
-            merged[key] = _merge_table(below, value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def merge(base: Raw, origins: Origins, extra: Raw, label: str) -> tuple[Raw, Origins]:
     """`extra` (read from the file `label`) merged on top of `base`."""
     merged, where = dict(base), dict(origins)
@@ -88,7 +75,7 @@ def merge(base: Raw, origins: Origins, extra: Raw, label: str) -> tuple[Raw, Ori
                 below_origins = [below_origins] * len(below)
             merged[key], where[key] = _merge_list(below, below_origins, value, label)
         elif isinstance(value, dict) and isinstance(below, dict) and not _is_rule(value):
-            merged[key], where[key] = _merge_table(below, value), label
+            merged[key], where[key] = merge(below, {}, value, label)[0], label
         else:
             merged[key], where[key] = value, label
     return merged, where
