@@ -194,3 +194,32 @@ def test_section_span_points_at_the_heading() -> None:
     doc = parse_text("前言\n一、总体思路\n")
     span = doc.sections[0].span
     assert doc.text[span.start : span.end] == "一、总体思路"
+
+
+def test_a_second_document_of_a_notice_restarts_its_outline() -> None:
+    # The construction of the State Council's 2018 notice issuing two 规定 (../shared/corpus/govcn_sql).
+    text = ("文化体制改革中经营性文化事业单位转制为企业的规定\n一、关于公司制股份制改革\n（一）依法登记。\n"
+            "二、关于国有文化资产管理\n（二）完善管理。\n进一步支持文化企业发展的规定\n"
+            "为进一步深化文化体制改革，特制定以下规定：\n一、关于财政税收\n（一）创新资金投入。\n二、关于投资和融资\n")
+    sections = parse_text(text).iter_sections()
+    assert [(s.part, s.id) for s in sections] == [
+        (1, "一"), (1, "一/(一)"), (1, "二"), (1, "二/(二)"), (2, "一"), (2, "一/(一)"), (2, "二")]
+
+
+def test_records_carry_the_part_of_their_section() -> None:
+    text = "一、甲\n到2025年建成站点10个。\n二、乙\n一、丙\n到2025年建成站点20个。\n二、丁\n"
+    assert [(t.part, t.section, t.value) for t in parse_text(text).targets] == [(1, "一", 10), (2, "一", 20)]
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        "（一）指导思想..........................................................................1\n"
+        "（二）基本原则..........................................................................1\n",
+        "一、现状与形势...................................\n二、总体思路....................................\n",
+        "（一）建设目标 ........................................ 4\n（二）加强国际合作 ................................... 19\n",
+    ],
+)
+def test_lines_of_a_table_of_contents_are_no_headings(contents: str) -> None:
+    body = "一、现状与形势\n（一）指导思想\n坚持统筹规划。\n（二）基本原则\n坚持需求牵引。\n二、总体思路\n"
+    assert ids(contents + body) == ids(body)

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 Script = Literal["simplified", "traditional", "mixed"]
 
 
+PART_OF_SECTION = "The `part` of that section: 2 and on when a notice issues several documents."
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,7 +53,11 @@ class Metadata(Record):
 class Section(Record):
     id: str = Field(
         description="Path of id parts from the top level down, e.g. `三/(一)/1`; attachments start at `附件`. "
-        "A number repeated under one parent gets `#2`, `#3` so ids stay unique."
+        "A number repeated under one parent gets `#2`, `#3`; ids are unique within a `part`."
+    )
+    part: int = Field(
+        default=1, description="Which of the documents a notice issues holds the section: 1 unless the notice "
+        "issues several, each with an outline of its own whose ids restart (`一`, `一/(一)` again in part 2)."
     )
     level: int = Field(description="Depth in the outline, 1 for top-level sections.")
     marker: str | None = Field(
@@ -70,6 +77,7 @@ class Target(Record):
     """A quantity the document commits someone to achieve, build, reach, train, sell, spend or cap."""
 
     section: str | None = Field(default=None, description="Id of the innermost section holding it.")
+    part: int = Field(default=1, description=PART_OF_SECTION)
     indicator: str = Field(description="Shortest noun phrase naming what is counted, e.g. `乡镇物流中转站`.")
     value: float = Field(description="The number as written (`1.2` for `1.2亿元`); the low end of a range.")
     value_max: float | None = Field(default=None, description="The high end of a range (`2—3个` → 3), else None.")
@@ -99,6 +107,7 @@ class Deadline(Record):
                              "the document's date when recurring; None when it cannot be resolved.")
     recurring: bool = Field(default=False, description="True for `每年11月底前`, `每季度` and the like.")
     section: str | None = Field(default=None, description="Id of the innermost section holding it.")
+    part: int = Field(default=1, description=PART_OF_SECTION)
     line: int = Field(description="1-based source line.")
     span: Span = Field(description="Where `text` stands in the normalized text.")
 
@@ -107,6 +116,7 @@ class Assignment(Record):
     """A statement of the units responsible for a section."""
 
     section: str | None = Field(description="Id of the section it assigns (the one holding it, or one it names).")
+    part: int = Field(default=1, description=PART_OF_SECTION)
     units: list[str] = Field(description="Units as written, in order, the lead first.")
     rule: str = Field(description="Id of the `statement` rule of responsible.toml that read it.")
     text: str = Field(description="The statement as written.")
@@ -126,6 +136,7 @@ class Task(Record):
     deadline: str | None = Field(default=None, description="完成时限 as `YYYY[-MM[-DD]]`.")
     deadline_text: str | None = Field(default=None, description="完成时限 as written.")
     section: str | None = Field(default=None, description="Id of the section holding the table.")
+    part: int = Field(default=1, description=PART_OF_SECTION)
     line: int = Field(description="1-based source line of the row's first cell.")
     span: Span = Field(description="Where the task cell stands in the normalized text.")
 
@@ -134,6 +145,7 @@ class Incentive(Record):
     """An incentive a document grants per recipient (an award, a subsidy, its cap or rate): never a target."""
 
     section: str | None = Field(default=None, description="Id of the innermost section holding it.")
+    part: int = Field(default=1, description=PART_OF_SECTION)
     kind: Literal["amount", "cap", "rate"] = Field(
         description="`amount` (`一次性奖励20万元`), `cap` (`最高补助200万元`, `补贴上限为每年20万元`) or `rate` "
         "(`按设备投资额的15%给予补贴`)."

@@ -29,7 +29,8 @@ WIDE_SPACES = {code: 0x20 for code in (*range(0x2000, 0x200B), 0x202F, 0x205F)}
 FOLD_TABLE = {**FULLWIDTH_ALNUM, **WIDE_SPACES, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
 SPLIT_LINES = re.compile(r"\r\n|\r|\n")
 # `key: value`, or a database's `【key】 value`.
-FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【]{1,20}?)\s*[:：])\s*(.*?)\s*$")
+# Linear on a line of blanks: the key starts at a visible character, the value is stripped in code.
+FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【\s][^:：【]{0,19}?)\s*[:：])(.*)$")
 HEADER_MAX_LINES = 60
 HEADER_MIN_ITEMS = 2
 HAN = re.compile(r"[\u3400-\u9fff]")

@@ -195,6 +195,8 @@ def find_candidates(norm: NormalizedText, rules: OutlineRules, run_on_marker: re
                                  attachment_marker=line[: marker_end].strip(), attachment_title=title))
             continue
         hit = match_marker(text, pos, rules)
+        if hit and rules.contents_leader.regex.search(line):
+            continue  # an entry of the table of contents
         flattened = hi - lo >= rules.midline_min_length
         inner = _midline_candidates(text, lo, hi, rules, run_on_marker, hit[1] if hit else None) if flattened else []
         if hit:
@@ -232,6 +234,21 @@ class OutlineBuilder:
         self.used_ids: set[str] = set()
         self.repeats: dict[str, int] = {}
         self.last_child_number: dict[str, int] = {}
+        self.part = 1
+
+    def restarts_part(self, marker: Marker) -> bool:
+        """A top-level numbering run through (`一、` … `三、`) starting again at 1, outside an attachment: the
+        notice issues another document. A `一、` repeated straight after `一、` is a misprint, not a restart."""
+        return (marker.number == 1 and self.base_level == 0 and self.form_levels.get(marker.rule.form) == 1
+                and self.last_child_number.get("@1", 0) > 1)
+
+    def start_part(self) -> None:
+        """Open the next document of the notice: its outline and ids start again."""
+        self.part += 1
+        self.stack.clear()
+        self.used_ids.clear()
+        self.repeats.clear()
+        self.last_child_number.clear()
 
     def _unique(self, section_id: str) -> str:
         """The id, or `id#2`, `id#3` … when a number repeats under one parent."""
@@ -247,7 +264,7 @@ class OutlineBuilder:
         parent = self.stack[-1].section if self.stack else None
         section_id = self._unique(f"{parent.id}/{id_part}" if parent else id_part)
         return Section(
-            id=section_id, level=level, marker=marker, title=self.norm.text[title[0] : title[1]],
+            id=section_id, part=self.part, level=level, marker=marker, title=self.norm.text[title[0] : title[1]],
             line=self.norm.source_line(start), span=Span(start=start, end=max(end, title[1])),
         )
 
@@ -277,6 +294,8 @@ class OutlineBuilder:
         level = self.level_of(marker)
         if cand.midline and marker.number != self.expected_number(level):
             return  # a number inside running text, not the next heading
+        if self.restarts_part(marker):
+            self.start_part()
         self.form_levels.setdefault(marker.rule.form, level)
         self._pop_to(level)
         parent_id = self.stack[-1].section.id if self.stack else ""

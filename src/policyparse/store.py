@@ -24,6 +24,8 @@ LEAD_FROM = {"targets": "lead_units", "tasks": "lead_units", "assignments": "uni
 NOT_STORED = ("span",)
 SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}
 
+# Raised whenever a table's columns or keys change (2: sections keyed by part).
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
@@ -34,23 +36,24 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS sections (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    part INTEGER NOT NULL,
     id TEXT NOT NULL,
     parent_id TEXT,
     level INTEGER NOT NULL, marker TEXT, title TEXT, line INTEGER,
-    PRIMARY KEY (document_id, id)
+    PRIMARY KEY (document_id, part, id)
 );
 """
 INDEXES = """
-CREATE INDEX IF NOT EXISTS targets_document ON targets(document_id, section_id);
+CREATE INDEX IF NOT EXISTS targets_document ON targets(document_id, part, section_id);
 CREATE INDEX IF NOT EXISTS targets_lead_unit ON targets(lead_unit);
 CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline);
 CREATE INDEX IF NOT EXISTS targets_indicator ON targets(indicator);
-CREATE INDEX IF NOT EXISTS tasks_document ON tasks(document_id, section_id);
+CREATE INDEX IF NOT EXISTS tasks_document ON tasks(document_id, part, section_id);
 CREATE INDEX IF NOT EXISTS tasks_lead_unit ON tasks(lead_unit);
 CREATE INDEX IF NOT EXISTS tasks_deadline ON tasks(deadline);
-CREATE INDEX IF NOT EXISTS assignments_document ON assignments(document_id, section_id);
+CREATE INDEX IF NOT EXISTS assignments_document ON assignments(document_id, part, section_id);
 CREATE INDEX IF NOT EXISTS assignments_lead_unit ON assignments(lead_unit);
-CREATE INDEX IF NOT EXISTS deadlines_document ON deadlines(document_id, section_id);
+CREATE INDEX IF NOT EXISTS deadlines_document ON deadlines(document_id, part, section_id);
 CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(date);
 """
 
@@ -82,7 +85,7 @@ def table_sql(table: str, model: type[Record]) -> str:
     return (f"CREATE TABLE IF NOT EXISTS {table} (\n    id INTEGER PRIMARY KEY,\n"
             f"    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n    "
             + ",\n    ".join(columns)
-            + ",\n    FOREIGN KEY (document_id, section_id) REFERENCES sections(document_id, id)\n);")
+            + ",\n    FOREIGN KEY (document_id, part, section_id) REFERENCES sections(document_id, part, id)\n);")
 
 
 def _value(value: Any) -> Any:
@@ -106,10 +109,18 @@ def _insert(connection: sqlite3.Connection, table: str, model: type[Record], doc
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) a policyparse database with foreign keys enforced."""
+    """Open (creating if needed) a policyparse database with foreign keys enforced.
+
+    A database written with another layout is rebuilt: its tables are derived from the JSON
+    outputs, and `batch` reloads every document whose rows are missing.
+    """
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA journal_mode = WAL")
+    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        for table in (*RECORD_TABLES, "sections", "documents"):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     connection.executescript(SCHEMA + "\n".join(table_sql(t, m) for t, m in RECORD_TABLES.items()) + INDEXES)
     return connection
 
@@ -137,11 +148,12 @@ def load_document(connection: sqlite3.Connection, file: str, digest: str, doc: D
         )
         doc_id = cursor.lastrowid
         sections = doc.iter_sections()
-        parents = {child.id: s.id for s in sections for child in s.children}
+        parents = {(child.part, child.id): s.id for s in sections for child in s.children}
         connection.executemany(
-            "INSERT INTO sections (document_id, id, parent_id, level, marker, title, line)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(doc_id, s.id, parents.get(s.id), s.level, s.marker, s.title, s.line) for s in sections],
+            "INSERT INTO sections (document_id, part, id, parent_id, level, marker, title, line)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, s.part, s.id, parents.get((s.part, s.id)), s.level, s.marker, s.title, s.line)
+             for s in sections],
         )
         for table, model in RECORD_TABLES.items():
             _insert(connection, table, model, doc_id, getattr(doc, table))

@@ -65,10 +65,10 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     tables = find_tables(norm, rules)
     tasks = read_tasks(norm, tables, index, rules, metadata.issued_date)
     warnings, run_together = _run_together(norm, rules, body)
-    section_units: dict[str | None, list[str]] = {}
+    section_units: dict[tuple[int, str] | None, list[str]] = {}
     for statement in statements:
         if statement.rule.scope == "section":
-            section_units.setdefault(index.id_at(statement.start), statement.units)
+            section_units.setdefault(index.key_at(statement.start), statement.units)
     # No figure is read in a sentence that a wrong decoding damaged: its digits may be anything.
     damaged = [sentence_bounds(norm.text, m.start(), "。！？\n") for rule in rules.normalize.mojibake
                for m in rule.regex.finditer(norm.text, body)]

@@ -131,7 +131,8 @@ def extract_assignments(norm: NormalizedText, statements: list[Statement], index
             named = [s for s in _named_sections(norm.text[statement.start : paragraph_end], sections) if s is not own]
             targets = list(named) or targets
         for section in targets:
-            out.append(Assignment(section=section.id if section else None, units=statement.units,
+            out.append(Assignment(section=section.id if section else None, part=section.part if section else 1,
+                                  units=statement.units,
                                   rule=statement.rule.id, text=text, line=norm.source_line(statement.start),
                                   span=span))
     return out

@@ -272,7 +272,7 @@ def read_tasks(norm: NormalizedText, tables: list[Table], index: SectionIndex, r
                 no=_text(cell.get("no")), category=category, project=_text(cell.get("project")),
                 task=task_cell.text, lead_units=lead, support_units=support,
                 deadline=times[0].date if times else None, deadline_text=_text(deadline_cell),
-                section=index.id_at(task_cell.start), line=norm.source_line(first.start),
+                **index.place(task_cell.start), line=norm.source_line(first.start),
                 span=Span(start=task_cell.start, end=task_cell.end),
             ))
     return tasks

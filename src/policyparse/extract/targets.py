@@ -55,17 +55,18 @@ class Context:
     excluded: Coverage
     figures: ByStart[Figure]
     # Statements on a line of their own (`责任单位：…`) assign their whole section.
-    section_units: dict[str | None, list[str]]
+    section_units: dict[tuple[int, str] | None, list[str]]
     # Sections that review what was done or set conditions, and the sections inside them.
-    past_sections: frozenset[str]
+    past_sections: frozenset[tuple[int, str]]
 
 
-def sections_without_targets(sections: list[Section], rules: TargetsRules) -> frozenset[str]:
+def sections_without_targets(sections: list[Section], rules: TargetsRules) -> frozenset[tuple[int, str]]:
     """Ids of the sections whose title (or an ancestor's) reviews the past (`一、2023年工作回顾`, `（一）发展现状`)
     or sets conditions (`（二）申报条件`): their figures are no commitments."""
-    roots = [s.id for s in sections if holds_any(s.title, rules.condition_section_words) or (
+    roots = [(s.part, s.id) for s in sections if holds_any(s.title, rules.condition_section_words) or (
         holds_any(s.title, rules.review_section_words) and not holds_any(s.title, rules.forward_section_words))]
-    return frozenset(s.id for s in sections if any(s.id == root or s.id.startswith(root + "/") for root in roots))
+    return frozenset((s.part, s.id) for s in sections
+                     if any(s.part == part and (s.id == root or s.id.startswith(root + "/")) for part, root in roots))
 
 
 def excluded_spans(text: str, rules: TargetsRules) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -101,7 +102,7 @@ def read_incentives(ctx: Context, incentives: Coverage, start: int) -> list[Ince
         recipient = named[-1].rsplit(ctx.rules.compiled.phrases.particles or " ", 1)[-1] if named else None
         sentence_text = text[sentence[0] : sentence[1]].rstrip()
         out.append(Incentive(
-            section=ctx.index.id_at(figure.start), kind=kind, value=figure.value, value_max=figure.value_max,
+            **ctx.index.place(figure.start), kind=kind, value=figure.value, value_max=figure.value_max,
             unit=figure.unit, base_value=figure.base_value, base_unit=figure.base_unit, recipient=recipient or None,
             figure=text[figure.start : figure.end], text=sentence_text, line=ctx.norm.source_line(figure.start),
             span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
@@ -183,7 +184,7 @@ def _units(ctx: Context, figure: Figure, scope: Scope) -> list[str] | None:
         return after[0].units
     if here:
         return here[-1].units
-    return ctx.section_units.get(ctx.index.id_at(figure.start))
+    return ctx.section_units.get(ctx.index.key_at(figure.start))
 
 
 def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure | None, phrases: Phrases) -> str:
@@ -204,7 +205,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     figures = [f for f in figures if not _is_article(text, f)]
     out: list[Target] = []
     for n, figure in enumerate(figures):
-        if ctx.excluded.touches(figure.start, figure.end) or ctx.index.id_at(figure.start) in ctx.past_sections:
+        if ctx.excluded.touches(figure.start, figure.end) or ctx.index.key_at(figure.start) in ctx.past_sections:
             continue
         clause_start, clause_end = clause_bounds(text, figure.start)
         clause_end = min(clause_end, scope.end)
@@ -242,7 +243,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             kind=_kind(figure, indicator, before, rules),
             modality=next((w for w in rules.modality_words if w in head), None),
             aggregation=_aggregation(text, figure, before, rules),
-            deadline=_deadline(ctx, figure, sentence, scope), section=ctx.index.id_at(figure.start),
+            deadline=_deadline(ctx, figure, sentence, scope), **ctx.index.place(figure.start),
             lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
             line=ctx.norm.source_line(figure.start), span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
         ))
@@ -303,7 +304,7 @@ def allocation_targets(ctx: Context, allocations: list[Allocation]) -> list[Targ
         indicator = "".join(parts)
         cell = allocation.value
         out.append(Target(
-            section=ctx.index.id_at(cell.start), indicator=indicator, value=value, value_max=value_max,
+            **ctx.index.place(cell.start), indicator=indicator, value=value, value_max=value_max,
             unit=allocation.unit, base_value=value * scale, base_unit=base_unit,
             comparator="range" if value_max is not None else "=", kind=kind, deadline=ctx.horizon,
             lead_units=split_units(allocation.units.text, responsible) or None if allocation.units else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ..models import Section
 
@@ -64,9 +64,15 @@ class SectionIndex:
         index = bisect.bisect_right(self.starts, offset) - 1
         return self.sections[index] if index >= 0 else None
 
-    def id_at(self, offset: int) -> str | None:
+    def key_at(self, offset: int) -> tuple[int, str] | None:
+        """The section at an offset as a key unique in the document: ids restart in each part."""
         section = self.at(offset)
-        return section.id if section else None
+        return (section.part, section.id) if section else None
+
+    def place(self, offset: int) -> dict[str, Any]:
+        """`section` and `part` of a record standing at an offset."""
+        section = self.at(offset)
+        return {"section": section.id, "part": section.part} if section else {}
 
     @property
     def body_start(self) -> int:

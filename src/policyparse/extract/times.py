@@ -167,7 +167,7 @@ def extract_deadlines(norm: NormalizedText, times: list[TimeExpr], index: Sectio
             continue
         start, stop = _deadline_text(norm.text, time)
         out.append(Deadline(
-            text=norm.text[start:stop], date=time.date, recurring=time.recurring, section=index.id_at(start),
+            text=norm.text[start:stop], date=time.date, recurring=time.recurring, **index.place(start),
             line=norm.source_line(start), span=Span(start=start, end=stop),
         ))
     return out
