@@ -109,6 +109,22 @@ def test_a_document_whose_load_fails_leaves_no_partial_rows(tmp_path: Path) -> N
     assert store.stored_digest(connection, "a.txt") == "1"
 
 
+def test_a_database_of_an_older_layout_is_rebuilt_and_refilled(folder: Path, tmp_path: Path) -> None:
+    out, db = tmp_path / "out", tmp_path / "out.db"
+    with sqlite3.connect(db) as old:  # sections keyed by id alone, as before parts
+        old.execute("CREATE TABLE sections (document_id INTEGER, id TEXT, PRIMARY KEY (document_id, id))")
+        old.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, file TEXT, digest TEXT)")
+        old.execute("INSERT INTO documents VALUES (1, 'gone.txt', 'x')")
+    old.close()
+    report = convert_folder(folder, out, recursive=True, jobs=1, sqlite=db)
+    with sqlite3.connect(db) as connection:
+        files = {row[0] for row in connection.execute("SELECT file FROM documents")}
+        assert "gone.txt" not in files and len(files) == 8
+        assert connection.execute("SELECT count(*) FROM targets").fetchone()[0] == report.targets
+        assert "part" in {row[1] for row in connection.execute("PRAGMA table_info(sections)")}
+    connection.close()
+
+
 def test_cli_batch_exit_codes_and_summary_line(folder: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"])
