@@ -223,3 +223,25 @@ def test_records_carry_the_part_of_their_section() -> None:
 def test_lines_of_a_table_of_contents_are_no_headings(contents: str) -> None:
     body = "一、现状与形势\n（一）指导思想\n坚持统筹规划。\n（二）基本原则\n坚持需求牵引。\n二、总体思路\n"
     assert ids(contents + body) == ids(body)
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        # 2017 New Generation AI Development Plan: a box of numbered fields after item 1.
+        "专栏1　基础理论\n1.大数据智能理论。研究数据驱动。\n2.跨媒体感知计算理论。研究感知。\n3.混合增强智能理论。\n",
+        # 2018 intelligent ship plan: a box whose items are numbered in another form.
+        "专栏 1 关键智能技术\n（1）感知技术。突破环境感知。\n（2）通信导航技术。\n",
+        # 2021 Shandong action plan: a box of prose.
+        "专栏1：重点突破的技术领域\n重点突破智能传感器设计、制造、封装测试技术。\n",
+    ],
+)
+def test_a_boxed_panel_and_its_items_are_no_sections(box: str) -> None:
+    before = "三、重点任务\n（一）构建创新体系\n1.建立基础理论体系。\n聚焦前沿问题。\n"
+    after = "2.建立关键共性技术体系。\n围绕竞争力。\n（二）培育智能经济\n"
+    assert ids(before + box + after) == ids(before + after) == ["三", "三/(一)", "三/(一)/1", "三/(一)/2", "三/(二)"]
+
+
+def test_figures_in_a_box_belong_to_the_section_around_it() -> None:
+    text = "一、重点任务\n（一）建设平台\n专栏1 重点工程\n1.建成示范工厂10个。\n2.培育企业20家。\n（二）保障\n"
+    assert [(t.section, t.value) for t in parse_text(text).targets] == [("一/(一)", 10), ("一/(一)", 20)]

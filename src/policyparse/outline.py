@@ -100,6 +100,7 @@ class Candidate:
     attachment: str | None = None
     attachment_marker: str = ""
     attachment_title: tuple[int, int] | None = None
+    box: bool = False
 
 
 @dataclass
@@ -194,6 +195,9 @@ def find_candidates(norm: NormalizedText, rules: OutlineRules, run_on_marker: re
             out.append(Candidate(pos, hi, hi, attachment=attachment.group("label") + attachment.group("num"),
                                  attachment_marker=line[: marker_end].strip(), attachment_title=title))
             continue
+        if rules.box.regex.match(line):
+            out.append(Candidate(pos, hi, hi, box=True))
+            continue
         hit = match_marker(text, pos, rules)
         if hit and rules.contents_leader.regex.search(line):
             continue  # an entry of the table of contents
@@ -235,6 +239,19 @@ class OutlineBuilder:
         self.repeats: dict[str, int] = {}
         self.last_child_number: dict[str, int] = {}
         self.part = 1
+        # The last number of each marker form inside an open boxed panel, or None outside one.
+        self.box_numbers: dict[str, int] | None = None
+
+    def numbers_in_box(self, marker: Marker) -> bool:
+        """Whether a marker numbers an item of the open box: the next number of its form there, or a 1."""
+        if self.box_numbers is None:
+            return False
+        form = marker.rule.form
+        if marker.number in (1, self.box_numbers.get(form, 0) + 1):
+            self.box_numbers[form] = marker.number
+            return True
+        self.box_numbers = None  # a number of the text around the box: the box has ended
+        return False
 
     def restarts_part(self, marker: Marker) -> bool:
         """A top-level numbering run through (`一、` … `三、`) starting again at 1, outside an attachment: the
@@ -357,13 +374,16 @@ def split_sections(norm: NormalizedText, book: RuleBook) -> list[Section]:
     builder = OutlineBuilder(norm, rules)
     previous_end = 0
     for index, cand in enumerate(candidates):
-        if cand.attachment:
+        if cand.box:
+            builder.box_numbers = {}
+        elif cand.attachment:
+            builder.box_numbers = None
             if cand.attachment_title and any(c.attachment and not c.attachment_title for c in candidates[index + 1 :]):
                 continue  # `附件：…` listing the attachments that follow under their own `附件` lines
             _restore_implied(builder, text, previous_end, cand.start, next_level=1, restarts=False)
             title = cand.attachment_title or _attachment_title(text, cand.title_end, rules)
             builder.add_attachment(cand, cand.attachment, title, cand.attachment_marker)
-        elif cand.marker:
+        elif cand.marker and not builder.numbers_in_box(cand.marker):
             if not cand.midline and builder.stack:
                 level = builder.level_of(cand.marker)
                 restarts = cand.marker.rule.form in builder.form_levels and cand.marker.number == 1

@@ -197,6 +197,10 @@ class OutlineRules(Strict):
         description="The character a heading may run straight on from (`基本原则（一）聚集重点`): one that ends a "
         "phrase. A marker of any form right after it is a candidate heading."
     )
+    box: PatternRule = Field(
+        description="The heading of a boxed panel (`专栏1 重点工程`): neither it nor the items numbered inside it "
+        "are sections; what they hold belongs to the section around the box."
+    )
     contents_leader: PatternRule = Field(
         description="The leader (and page number) a line of a table of contents ends with: such a line names a "
         "heading that comes later, and is not one."
