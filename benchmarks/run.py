@@ -178,7 +178,7 @@ def stage_profile(repeat: int) -> list[tuple[str, float]]:
     from policyparse.models import Document, flatten_sections
     from policyparse.outline import split_sections
     from policyparse.pipeline import normalize_text, parse_text
-    from policyparse.reader import read_file
+    from policyparse.readers import read_file
     from policyparse.rulebook import default_rules
     from policyparse.serialize import to_json
 

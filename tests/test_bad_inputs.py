@@ -36,7 +36,7 @@ def _html() -> bytes:
 INPUTS: dict[str, tuple[Callable[[], bytes], int, str]] = {
     "empty": (lambda: b"", 0, '"code": "empty"'),
     "whitespace-only": (lambda: b" \n\t\n\r\n   ", 0, '"code": "empty"'),
-    "png-header": (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), 2, "not a text document"),
+    "png-header": (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), 2, "a PNG image"),
     "random-bytes": (lambda: random.Random(3).randbytes(8192), 2, "not a text document"),
     "nul-inside-text": (lambda: "一、总体思路\n".encode() + b"\x00" * 8 + "二、工作目标\n".encode(), 2, "NUL bytes"),
     "truncated-utf8": (lambda: SAMPLE_TEXT.encode()[:-1], 0, '"code": "truncated"'),
@@ -146,7 +146,7 @@ def test_batch_converts_every_readable_document_and_lists_the_rest(made: dict[st
 def test_batch_cli_exit_code_with_failures(made: dict[str, Path], tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["batch", str(made["empty"].parent), "-o", str(tmp_path / "out"), "-j", "2"])
     assert result.exit_code == 1 and "Traceback" not in result.stderr
-    assert "failed: png-header.txt: not a text document" in result.stderr
+    assert "failed: png-header.txt: a PNG image" in result.stderr
 
 
 @pytest.mark.parametrize("pattern", [r"(a+)+b", r"(\w+\s?)+$", r"(?:[\u4e00-\u9fff]+\s*)+。"])

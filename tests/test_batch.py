@@ -37,7 +37,7 @@ def test_every_readable_document_is_converted_and_the_binary_one_reported(folder
     out = tmp_path / "out"
     report = convert_folder(folder, out, recursive=True, jobs=2)
     assert (report.documents, report.converted, report.failed) == (9, 8, 1)
-    assert [(f.file, "not a text document" in f.reason) for f in report.failures] == [("scan.txt", True)]
+    assert [(f.file, "a PNG image" in f.reason) for f in report.failures] == [("scan.txt", True)]
     assert (out / "巫溪 意见.json").exists() and (out / "sub" / "nested.json").exists()
     assert not (out / "scan.json").exists()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -130,7 +130,7 @@ def test_cli_batch_exit_codes_and_summary_line(folder: Path, tmp_path: Path) -> 
     result = runner.invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"])
     assert result.exit_code == 1
     assert "8 documents: 7 converted, 0 up to date, 1 failed" in result.stderr
-    assert "failed: scan.txt: not a text document" in result.stderr
+    assert "failed: scan.txt: a PNG image" in result.stderr
     (folder / "scan.txt").unlink()
     result = runner.invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "--jobs", "1"])
     assert result.exit_code == 0

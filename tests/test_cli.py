@@ -70,7 +70,7 @@ def test_output_never_overwrites_the_input(runner: CliRunner, tmp_path: Path) ->
     ("make", "message"),
     [
         (lambda p: p.joinpath("x.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") and p / "x.png",
-         "not a text document"),
+         "a PNG image"),
         (lambda p: p, "is a folder"),
         (lambda p: p / "missing.txt", "no such file"),
     ],

@@ -61,7 +61,7 @@ def test_dask_outputs_equal_local_outputs(client, folder: Path, tmp_path: Path) 
 def test_cli_scheduler_local(folder: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "--scheduler", "local:2"])
     assert result.exit_code == 1
-    assert "failed: scan.txt: not a text document" in result.stderr
+    assert "failed: scan.txt: a PNG image" in result.stderr
     assert len(list((tmp_path / "out").glob("0*.json"))) == 5
 
 

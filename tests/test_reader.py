@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policyparse import InputError, parse_file
-from policyparse.reader import decode_bytes, read_file
+from policyparse.readers import decode_bytes, read_file
 
 TEXT = "关于印发《2021年石柱县提升乡村消费工作实施方案》的通知\n一、总体思路\n（一）建设一批标准化农贸市场\n"
 TRADITIONAL = "關於印發《縣域商業三年行動計劃》的通知\n一、總體思路\n二、工作目標\n"

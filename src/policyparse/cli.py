@@ -68,7 +68,7 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     from .atomic import atomic_writer
     from .errors import PolicyparseError
     from .pipeline import normalize_text, parse_bytes, parse_file
-    from .reader import decode_bytes, read_file
+    from .readers import read_bytes, read_file
 
     if output is not None and file != "-" and Path(file).exists() and output.resolve() == Path(file).resolve():
         _fail(f"{output}: is the input file; refusing to overwrite it")
@@ -76,8 +76,8 @@ def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ..
     try:
         data = _stdin_bytes(max_bytes) if file == "-" else None
         if fmt == "text":
-            source = decode_bytes(data, "<stdin>") if data is not None else read_file(file, max_bytes=max_bytes)
-            _write(serialize.numbered_lines(normalize_text(source.text, rules)), output)
+            source = read_bytes(data, "<stdin>") if data is not None else read_file(file, max_bytes=max_bytes)
+            _write(serialize.numbered_lines(normalize_text(source, rules)), output)
             return
         doc = (parse_bytes(data, "<stdin>", rules=rules) if data is not None
                else parse_file(file, rules=rules, max_bytes=max_bytes))

@@ -61,8 +61,9 @@ def read_date(found: re.Match[str]) -> str | None:
         return None
 
 
-def _front_value(norm: NormalizedText, rules: MetadataRules, field: str) -> str | None:
-    for key in rules.front_matter_keys.get(field, []):
+def _front_value(norm: NormalizedText, rules: MetadataRules, field: str, record: bool = False) -> str | None:
+    """A header's value for a field; with `record`, only under a key that names the field itself."""
+    for key in (rules.record_keys if record else rules.front_matter_keys).get(field, []):
         value = norm.front_matter.get(key)
         if value:
             return value
@@ -209,16 +210,21 @@ def _front_issuer(norm: NormalizedText, rules: MetadataRules) -> str | None:
 def extract_metadata(norm: NormalizedText, sections: list[Section], rules: MetadataRules) -> Metadata:
     """Metadata of a normalized document whose outline is `sections`; the body's own wins over a header's."""
     head = _head_lines(norm, sections)
-    title = (_notice_title(head, rules) or _front_value(norm, rules, "title")
+    header_title = _front_value(norm, rules, "title")
+    title = (_notice_title(head, rules) or header_title
              or _cited_title(head, rules) or _plan_title(head, rules) or _first_line(head))
-    doc_number = _doc_number(head, rules) or _front_value(norm, rules, "doc_number")
+    if title and header_title and len(header_title) > len(title) and header_title.endswith(title):
+        title = header_title  # the body's title lost a line the header keeps (`国务院办公厅` above `关于…的函`)
+    doc_number = (_front_value(norm, rules, "doc_number", record=True) or _doc_number(head, rules)
+                  or _front_value(norm, rules, "doc_number"))
     head_issuer = next((names[0] for line in head if (names := _unit_names(line.text, rules))), None)
     signature = _inline_signature(norm, rules)
-    issuer = (head_issuer or _signature_issuer(norm, rules) or (signature[0] if signature else None)
-              or _front_issuer(norm, rules))
+    issuer = (_front_value(norm, rules, "issuer", record=True) or head_issuer or _signature_issuer(norm, rules)
+              or (signature[0] if signature else None) or _front_issuer(norm, rules))
     if issuer is None and title and _holds_notice_word(title, rules):
         prefix = title[: min(at for word in rules.notice_words if (at := title.find(word)) >= 0)].strip()
         issuer = next(iter(_unit_names(prefix, rules)), None)
     body_dates = _standalone_dates(norm, rules) or ([signature[1]] if signature else [])
-    issued = body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)
+    issued = (_front_date(_front_value(norm, rules, "issued_date", record=True), rules)
+              or (body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)))
     return Metadata(title=title, doc_number=doc_number, issuer=issuer, issued_date=issued)

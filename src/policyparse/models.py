@@ -47,7 +47,11 @@ class Metadata(Record):
         description="Script of the source before normalization: text in traditional or mixed script is "
         "converted to simplified.",
     )
-    encoding: str | None = Field(default=None, description="Encoding the file was decoded with (None for text input).")
+    encoding: str | None = Field(default=None, description="Encoding the file was decoded with (None for text input "
+                                 "and for .docx and .pdf, which carry their own).")
+    format: Literal["text", "html", "docx", "pdf"] = Field(
+        default="text", description="The format the document was read as, recognized by its content, not its name."
+    )
 
 
 class Section(Record):

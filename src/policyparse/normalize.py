@@ -12,11 +12,15 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .models import ParseWarning, Script
+from .readers.html import HTML_SIGNS
+from .readers.text import Removed
 from .rulebook.schema import NormalizeRules, PatternRule
 
 # A line after a blank line continues a broken sentence only if it closes it or is this long.
@@ -32,9 +36,11 @@ SPLIT_LINES = re.compile(r"\r\n|\r|\n")
 # Linear on a line of blanks: the key starts at a visible character, the value is stripped in code.
 FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【\s][^:：【]{0,19}?)\s*[:：])(.*)$")
 HEADER_MAX_LINES = 60
+# A length shared by this many lines broken mid-sentence is the width of the page's lines.
+FULL_WIDTH_MIN_LINES = 5
+FULL_WIDTH_SHARE = 0.9
 HEADER_MIN_ITEMS = 2
 HAN = re.compile(r"[\u3400-\u9fff]")
-HTML_SIGNS = re.compile(r"<(?:!doctype|html|body|head|meta|p|div|br|span|table|td|tr|li)\b[^>]{0,200}>", re.I)
 HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s{0,3}>", re.I)
 HIDDEN_START = re.compile(r"<(?:script|style)\b[^>]{0,200}>", re.I)
 HIDDEN_END = re.compile(r"</(?:script|style)\s{0,3}>", re.I)
@@ -67,15 +73,6 @@ class Line:
     @property
     def source_line(self) -> int:
         return self.pieces[0][1]
-
-
-@dataclass(frozen=True)
-class Removed:
-    """Text holding Han characters that normalization took out: where, by what, and the text itself."""
-
-    line: int
-    by: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -132,9 +129,14 @@ def _trim(line: str) -> str:
     return "\t" if not trimmed and "\t" in line else trimmed
 
 
-def split_lines(text: str) -> list[Line]:
-    """Split on CRLF, CR or LF (not on the form feeds and separators `str.splitlines` takes)."""
-    return [Line(_trim(part), [(0, number)]) for number, part in enumerate(SPLIT_LINES.split(text), start=1)]
+def split_lines(text: str, line_numbers: Sequence[int] | None = None) -> list[Line]:
+    """Split on CRLF, CR or LF (not on the form feeds and separators `str.splitlines` takes).
+
+    `line_numbers` gives the source line of each line when a reader made the text (a web page's lines).
+    """
+    parts = SPLIT_LINES.split(text)
+    numbers = line_numbers if line_numbers is not None and len(line_numbers) == len(parts) else range(1, len(parts) + 1)
+    return [Line(_trim(part), [(0, number)]) for number, part in zip(numbers, parts, strict=True)]
 
 
 def _header_item(text: str) -> tuple[str, str] | None:
@@ -332,22 +334,24 @@ def count_han(draft: Draft) -> Draft:
     return replace(draft, han_count=sum(len(HAN.findall(line.text)) for line in draft.lines))
 
 
-def _runs_on(text: str, is_heading: Callable[[str], bool]) -> bool:
+def _runs_on(text: str, is_heading: Callable[[str], bool], full_width: int) -> bool:
     """A line of prose that stops without closing punctuation: a PDF line break, not a paragraph end.
 
-    A heading without a full stop stands alone: its next line is its body, not its continuation.
+    A heading without a full stop stands alone: its next line is its body, not its continuation; unless
+    it fills the page's width (`full_width`), when the layout broke it. A line holding a tab is a table's
+    row or cell, which a reader wrote whole.
     """
     stripped = text.strip()
-    if not stripped or text.startswith("\t") or stripped[-1] in CLOSING:
+    if not stripped or "\t" in text or stripped[-1] in CLOSING:
         return False
-    if "。" not in stripped and is_heading(stripped):
+    if "。" not in stripped and is_heading(stripped) and len(stripped) < full_width:
         return False
     return any(mark in stripped for mark in "。，；,")
 
 
 def _continues(text: str, is_heading: Callable[[str], bool]) -> bool:
     stripped = text.strip()
-    return bool(stripped) and not text.startswith("\t") and not is_heading(stripped)
+    return bool(stripped) and "\t" not in text and not is_heading(stripped)
 
 
 def _completes_across_blank(text: str) -> bool:
@@ -356,15 +360,29 @@ def _completes_across_blank(text: str) -> bool:
     return stripped[-1] in CLOSING or len(stripped) >= CONTINUATION_MIN_CHARS
 
 
+def _full_width(lines: list[Line]) -> int:
+    """The length of a line the layout filled: near the commonest length among lines broken mid-sentence.
+
+    Text whose paragraphs stand on lines of their own has no such length, and no heading reaches it.
+    """
+    lengths = Counter(len(stripped) for line in lines if (stripped := line.text.strip())
+                      and stripped[-1] not in CLOSING and any(mark in stripped for mark in "，；,"))
+    if not lengths or lengths.most_common(1)[0][1] < FULL_WIDTH_MIN_LINES:
+        return sys.maxsize
+    # Digits and Latin letters are narrower than Han characters: a full line of them holds a few more.
+    return int(lengths.most_common(1)[0][0] * FULL_WIDTH_SHARE)
+
+
 def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank: int = 3) -> Draft:
     """Join a line a PDF export broke mid-sentence with its continuation, across up to `max_blank` blank lines."""
     lines = draft.lines
     out: list[Line] = []
+    full_width = _full_width(lines)
     i = 0
     while i < len(lines):
         current = Line(lines[i].text, list(lines[i].pieces))
         i += 1
-        while _runs_on(current.text, is_heading):
+        while _runs_on(current.text, is_heading, full_width):
             j = i
             while j < len(lines) and not lines[j].text.strip() and j - i < max_blank:
                 j += 1
@@ -419,13 +437,15 @@ STEPS: tuple[Callable[[Draft], Draft], ...] = (
 
 
 def normalize(text: str, rules: NormalizeRules, is_heading: Callable[[str], bool],
-              any_noise: re.Pattern[str]) -> NormalizedText:
+              any_noise: re.Pattern[str], line_numbers: Sequence[int] | None = None,
+              removed: Sequence[Removed] = ()) -> NormalizedText:
     """Run every normalization step over `text`.
 
     `is_heading` tells whether a line opens an outline heading; such a line never
-    continues the line above it.
+    continues the line above it. `line_numbers` and `removed` come from the reader: the
+    source line of each line, and what it left out (listed with what normalization removes).
     """
-    draft = Draft(split_lines(text.removeprefix("\ufeff")), rules, any_noise)
+    draft = Draft(split_lines(text.removeprefix("\ufeff"), line_numbers), rules, any_noise, removed=list(removed))
     for step in STEPS:
         draft = step(draft)
     if not any(line.text.strip() for line in draft.lines):

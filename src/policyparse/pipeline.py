@@ -13,7 +13,7 @@ from .metadata import extract_metadata
 from .models import Document, ParseWarning, Section, flatten_sections
 from .normalize import NormalizedText, normalize
 from .outline import split_sections, starts_heading
-from .reader import decode_bytes, read_file
+from .readers import SourceText, read_bytes, read_file
 from .rulebook import RuleBook, default_rules
 
 # A document that loses more of its Han characters than this in normalization is flagged.
@@ -22,22 +22,28 @@ LOST_SHARE = 0.03
 NOTHING_READ_MIN_CHARS = 2000
 
 
-def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None,
-               encoding: str | None = None, reading_warnings: Sequence[ParseWarning] = ()) -> Document:
+def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None) -> Document:
     """Parse the text of one policy document.
 
     >>> doc = parse_text("关于印发《某县实施方案》的通知\\n一、总体思路\\n二、工作目标")
     >>> [s.title for s in doc.sections]
     ['总体思路', '工作目标']
     """
+    return parse_source(SourceText(text, None, source), rules=rules)
+
+
+def parse_source(read: SourceText, *, rules: RuleBook | None = None) -> Document:
+    """Parse what a reader read (`policyparse.readers.read_file`): its text, with its line numbers and notes."""
     rules = rules or default_rules()
-    norm = normalize_text(text, rules)
+    norm = normalize_text(read, rules)
     sections = split_sections(norm, rules)
     metadata = extract_metadata(norm, sections, rules.metadata)
-    metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": encoding})
+    metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": read.encoding,
+                                           "format": read.format})
+    source = read.source
     flat = flatten_sections(sections)
     found = extract(norm, flat, metadata, rules)
-    warnings = [*reading_warnings, *norm.warnings, *found.warnings]
+    warnings = [*read.warnings, *norm.warnings, *found.warnings]
     if norm.text.strip() and not sections:
         warnings.append(ParseWarning(code="no_outline", message="no numbered headings: the document has no outline"))
     warnings += completeness_warnings(norm, sections, found.targets)
@@ -47,10 +53,12 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
                     warnings=warnings, text=norm.text)
 
 
-def normalize_text(text: str, rules: RuleBook | None = None) -> NormalizedText:
+def normalize_text(text: str | SourceText, rules: RuleBook | None = None) -> NormalizedText:
     """The text every record points into, with the source line of each of its offsets (`extract --format text`)."""
     rules = rules or default_rules()
-    return normalize(text, rules.normalize, partial(starts_heading, rules=rules.outline), rules.compiled.any_noise)
+    read = text if isinstance(text, SourceText) else SourceText(text, None)
+    return normalize(read.text, rules.normalize, partial(starts_heading, rules=rules.outline), rules.compiled.any_noise,
+                     line_numbers=read.line_numbers, removed=read.removed)
 
 
 def completeness_warnings(norm: NormalizedText, sections: Sequence[Section], targets: Sequence[object]) -> list[
@@ -72,14 +80,12 @@ def completeness_warnings(norm: NormalizedText, sections: Sequence[Section], tar
 def parse_bytes(data: bytes, name: str | None = None, *, rules: RuleBook | None = None) -> Document:
     """Parse a document's raw bytes (any supported encoding): for `dask.bag` over files read with fsspec.
 
-    Raises InputError when the bytes are not a text document.
+    Raises InputError when the bytes are not a document of a supported format.
 
     >>> parse_bytes("一、总体思路".encode("gb18030"), "a.txt").metadata.encoding
     'gb18030'
     """
-    source = decode_bytes(data, name)
-    return parse_text(source.text, source=name, rules=rules, encoding=source.encoding,
-                      reading_warnings=source.warnings)
+    return parse_source(read_bytes(data, name), rules=rules)
 
 
 def load_document(path: str | Path, *, rules: RuleBook | None = None) -> Document:
@@ -96,7 +102,5 @@ def load_document(path: str | Path, *, rules: RuleBook | None = None) -> Documen
 
 
 def parse_file(path: str | Path, *, rules: RuleBook | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode and parse one file; raises InputError when it is not a text document."""
-    source = read_file(path, max_bytes=max_bytes)
-    return parse_text(source.text, source=str(path), rules=rules, encoding=source.encoding,
-                      reading_warnings=source.warnings)
+    """Read and parse one file of any supported format; raises InputError when it is not a document."""
+    return parse_source(read_file(path, max_bytes=max_bytes), rules=rules)

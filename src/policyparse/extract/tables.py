@@ -215,19 +215,32 @@ def _is_unit_list(text: str, rules: ResponsibleRules) -> bool:
 def _read_row_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str],
                     pipe: bool) -> tuple[Table, int]:
     table = Table(columns, start=lines[index][0])
+    header = text[lines[index][0] : lines[index][1]].strip()
     index += 1
     while index < len(lines):
         lo, hi = lines[index]
         line = text[lo:hi]
+        after = next((k for k in range(index, len(lines)) if text[slice(*lines[k])].strip()), len(lines))
+        if after < len(lines) and text[slice(*lines[after])].strip() == header:
+            index = after + 1  # the header repeated on the next page: the same table goes on
+            continue
         if not line.strip() or (pipe and not line.strip().startswith("|")) or (not pipe and "\t" not in line):
             break
         if not (pipe and PIPE_RULE.match(line)):
-            cells = _split_row(text, lo, hi, pipe)
-            padded: list[Cell | None] = [None] * (len(columns) - len(cells)) + list(cells[-len(columns):])
-            table.rows.append(padded)
+            table.rows.append(_pad(_split_row(text, lo, hi, pipe), columns))
         table.end = hi
         index += 1
     return table, index
+
+
+def _pad(cells: list[Cell], columns: list[str]) -> list[Cell | None]:
+    """A row of fewer cells than columns: its trailing empty cells were trimmed when it starts at the first
+    column (its number, or an empty cell a reader wrote under a merged one), else its leading merged cells
+    are absent."""
+    missing: list[Cell | None] = [None] * (len(columns) - len(cells))
+    if cells and (not cells[0].text or (columns[0] == "no" and ROW_NUMBER.match(cells[0].text))):
+        return [*cells[: len(columns)], *missing]
+    return [*missing, *cells[-len(columns):]]
 
 
 def _read_flat_table(text: str, lines: list[tuple[int, int]], index: int, columns: list[str],

@@ -227,6 +227,12 @@ class MetadataRules(Strict):
     front_matter_keys: dict[str, list[str]] = Field(
         description="Metadata field → keys of an export's front matter that carry it."
     )
+    record_keys: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Metadata field → header keys that name the field itself as the publisher records it (a "
+        "gov.cn header table's `成文日期`, `发文字号`, `发文机关`): their value wins over the body's reading, where "
+        "a publication date or a scraper's source does not.",
+    )
     site_words: list[str] = Field(description="Words that mark a front-matter publisher as a website, not an issuer.")
 
 

@@ -1,4 +1,4 @@
-"""Read a file's bytes and decode them, detecting the encoding without guessing silently.
+"""Text files: decode their bytes, detecting the encoding without guessing silently.
 
 Government sites serve UTF-8, UTF-8 with a BOM, UTF-16 and GB18030/GBK. Each candidate
 is tried as a *strict* decode; where more than one succeeds (GBK bytes are often valid
@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from pathlib import Path
 
-from .defaults import DEFAULT_MAX_BYTES
-from .errors import InputError
-from .models import ParseWarning
+from ..errors import InputError
+from ..models import ParseWarning
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -26,13 +24,31 @@ BOMS = (
 
 
 @dataclass(frozen=True)
+class Removed:
+    """Text holding Han characters that reading or normalization took out: where, by what, and the text itself."""
+
+    line: int
+    by: str
+    text: str
+
+
+@dataclass(frozen=True)
 class SourceText:
-    """Decoded text of one input, with how it was decoded and what was wrong with its bytes."""
+    """The text of one input as its reader gives it, with what the reader learned and left out.
+
+    Every format comes out as lines of text in the shapes the later stages read: paragraphs
+    as lines, table rows as tab-separated cells, a header of metadata as a `---` block.
+    """
 
     text: str
-    encoding: str
+    encoding: str | None
     source: str | None = None
     warnings: tuple[ParseWarning, ...] = ()
+    format: str = "text"
+    # The source line of each line of `text` (a web page's own lines), when not simply 1, 2, 3 …
+    line_numbers: tuple[int, ...] | None = None
+    # What the reader left out (navigation, scripts, page headers): listed, never counted as lost text.
+    removed: tuple[Removed, ...] = ()
 
 
 def _is_cjk(ch: str) -> bool:
@@ -163,23 +179,3 @@ def decode_bytes(data: bytes, source: str | None = None) -> SourceText:
         raise InputError(f"{label}: not a text document (not UTF-8, UTF-16, GB18030 or Big5)")
     encoding = max(readings, key=lambda enc: _common_share(readings[enc], enc))
     return SourceText(readings[encoding], encoding, source)
-
-
-def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
-    """Read and decode a file, with a clear InputError for anything that is not a text document."""
-    path = Path(path)
-    label = str(path)
-    if path.is_dir():
-        raise InputError(f"{label}: is a folder, not a document")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{label}: {size:,} bytes is over the limit of {max_bytes:,} (raise it with --max-bytes)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{label}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    return decode_bytes(data, label)
