@@ -60,9 +60,14 @@ def write_docx(parts: list[str | list[list[str]]], path: Path, title: str) -> No
             continue
         table = document.add_table(rows=len(part), cols=len(part[0]))
         table.style = "Table Grid"
+        tops: dict[int, int] = {}  # column → row of the last filled cell, which an empty one below merges into
         for r, row in enumerate(part):
             for c, value in enumerate(row):
-                table.cell(r, c).text = value
+                if value or r == 0:
+                    table.cell(r, c).text = value
+                    tops[c] = r
+                elif c in tops and part[tops[c]][c] and c < len(row) - 1:
+                    table.cell(tops[c], c).merge(table.cell(r, c))  # printed once for several rows
     document.save(str(path))
 
 
@@ -108,6 +113,43 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def minimal_pdf(image: bool) -> bytes:
+    """A one-page PDF with no text: a scan (one image) or an empty page."""
+    draw = b"q 200 0 0 200 0 0 cm /Im1 Do Q" if image else b""
+    resources = b"/Resources << /XObject << /Im1 4 0 R >> >> " if image else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] " + resources + b"/Contents 5 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Length 1 >>\nstream\n\x80\nendstream",
+        b"<< /Length " + str(len(draw)).encode() + b" >>\nstream\n" + draw + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def encrypted_pdf(path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    canvas = Canvas(str(path), encrypt=StandardEncryption("secret", canPrint=0))
+    canvas.setFont("STSong-Light", 12)
+    canvas.drawString(72, 720, "一、总体要求")
+    canvas.save()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for sample in sorted((ROOT / "samples").glob("*.txt")):
@@ -117,6 +159,9 @@ def main() -> None:
         write_docx(parts, OUT / f"{sample.stem}.docx", title)
         write_pdf(parts, OUT / f"{sample.stem}.pdf")
         print(f"{sample.stem}: {sum(isinstance(p, list) for p in parts)} table(s)")
+    (OUT / "scanned.pdf").write_bytes(minimal_pdf(image=True))
+    (OUT / "blank.pdf").write_bytes(minimal_pdf(image=False))
+    encrypted_pdf(OUT / "encrypted.pdf")
 
 
 if __name__ == "__main__":

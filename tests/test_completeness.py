@@ -98,8 +98,8 @@ def test_batch_lists_incomplete_documents(tmp_path: Path) -> None:
     (folder / "cut.txt").write_bytes("一、目标\n建成站点20个。".encode() + "示".encode()[:2])
     result = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(tmp_path / "out"), "-j", "1"])
     assert result.exit_code == 0  # converted: the user is told, the batch did not fail
-    assert "cut.txt: ok, 1 error(s): truncated" in result.stderr
-    assert "whole.txt: ok\n" in result.stderr
+    assert "cut.txt: ok (text), 1 error(s): truncated" in result.stderr
+    assert "whole.txt: ok (text)\n" in result.stderr
     assert "1 incomplete" in result.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [d["file"] for d in summary["incomplete"]] == ["cut.txt"]

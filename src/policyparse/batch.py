@@ -27,6 +27,7 @@ from .atomic import atomic_writer, write_text_atomic
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError, PolicyparseError
 from .models import Document
+from .readers import SUFFIXES as DOCUMENT_SUFFIXES
 from .rulebook import RuleBook, default_rules
 from .serialize import CSV_FIELDS, target_rows, to_json
 from .version import package_version
@@ -48,6 +49,8 @@ class BatchReport(BaseModel):
     failed: int = Field(description="Documents that could not be converted.")
     targets: int = Field(description="Targets across all converted documents.")
     warnings: int = Field(description="Warnings across all converted documents.")
+    formats: dict[str, int] = Field(
+        default_factory=dict, description="Documents read in each format (`text`, `html`, `docx`, `pdf`).")
     incomplete: list[IncompleteDocument] = Field(
         default_factory=list,
         description="Documents converted with error-level warnings (content dropped, truncated, unreadable in "
@@ -81,6 +84,7 @@ class Outcome:
     reason: str | None = None
     # Error-level warnings of a converted document: its records are incomplete.
     errors: tuple[str, ...] = ()
+    format: str | None = None
 
 
 ProgressCallback = Callable[[int, int, Outcome], None]
@@ -122,7 +126,8 @@ def _convert(source: str, target: str, label: str) -> Outcome:
         doc = doc.model_copy(update={"source": label})
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, to_json(doc))
-        return Outcome(label, errors=tuple(f"{w.code}: {w.message}" for w in doc.warnings if w.level == "error"))
+        return Outcome(label, errors=tuple(f"{w.code}: {w.message}" for w in doc.warnings if w.level == "error"),
+                       format=doc.metadata.format)
     except PolicyparseError as exc:
         reason = str(exc).removeprefix(f"{source}: ")
     except Exception as exc:  # a bug on one document must not cost the others
@@ -148,12 +153,18 @@ def _fingerprint(rules: RuleBook) -> str:
     return f"{package_version()}+{digest}"
 
 
-def discover(in_dir: Path, out_dir: Path, pattern: str, recursive: bool) -> list[Path]:
-    """The documents to convert, in a stable order, leaving out anything inside `out_dir`."""
-    found = in_dir.rglob(pattern) if recursive else in_dir.glob(pattern)
+def discover(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool) -> list[Path]:
+    """The documents to convert, in a stable order, leaving out anything inside `out_dir`.
+
+    Without a pattern, every file whose name ends like a document (`.txt`, `.html`, `.docx`, `.pdf`, and
+    `.doc`/`.wps`, which are reported as unreadable rather than passed over).
+    """
+    found = in_dir.rglob(pattern or "*") if recursive else in_dir.glob(pattern or "*")
     out = out_dir.resolve()
     paths = []
     for path in found:
+        if pattern is None and path.suffix.lower() not in DOCUMENT_SUFFIXES:
+            continue
         try:
             if path.is_symlink() and not path.exists():
                 paths.append(path)  # broken, or a loop: listed, so that it is reported with its reason
@@ -229,7 +240,7 @@ def convert_folder(
     in_dir: str | Path,
     out_dir: str | Path,
     *,
-    pattern: str = "*.txt",
+    pattern: str | None = None,
     recursive: bool = False,
     jobs: int | None = None,
     client: Any = None,
@@ -240,7 +251,7 @@ def convert_folder(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: ProgressCallback | None = None,
 ) -> BatchReport:
-    """Convert every document in `in_dir` matching `pattern` into `out_dir`.
+    """Convert every document in `in_dir` (of any supported format, or matching `pattern`) into `out_dir`.
 
     Writes `<stem>.json` per document (mirroring the folder tree), `targets.csv` and
     `summary.json`, and loads SQLite when `sqlite` is given. Documents are converted in
@@ -268,12 +279,16 @@ def convert_folder(
     labels = {path: path.relative_to(in_dir).as_posix() for path in paths}
     failures: list[BatchFailure] = []
     todo: list[Job] = []
+    owners: dict[Path, str] = {}
     for path in paths:
         try:
             target = output_path(in_dir, out_dir, path)
+            if target in owners:
+                raise InputError(f"its output {target.name} is also that of {owners[target]}; rename one of them")
         except InputError as exc:
             failures.append(BatchFailure(file=labels[path], reason=str(exc)))
             continue
+        owners[target] = labels[path]
         if force or not _up_to_date(path, target):
             todo.append((str(path), str(target), labels[path]))
     for outcome in runner(todo, WorkerSettings(rules, max_bytes), on_progress):
@@ -283,11 +298,11 @@ def convert_folder(
     failed = {f.file for f in failures}
     attempted = {job[2] for job in todo}
     readable = [path for path in paths if labels[path] not in failed]
-    targets, warnings, incomplete = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed)
+    targets, warnings, incomplete, formats = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed)
     report = BatchReport(
         input=str(in_dir), output=str(out_dir), documents=len(paths), converted=len(attempted - failed),
         skipped=len(paths) - len(attempted) - len(failed - attempted), failed=len(failed), targets=targets,
-        warnings=warnings, incomplete=incomplete, failures=sorted(failures, key=lambda f: f.file),
+        warnings=warnings, formats=formats, incomplete=incomplete, failures=sorted(failures, key=lambda f: f.file),
         seconds=round(time.monotonic() - started, 3), jobs=workers, fingerprint=fingerprint,
     )
     write_text_atomic(out_dir / SUMMARY, report.model_dump_json(indent=2) + "\n")
@@ -302,16 +317,19 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
 
 
 def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dict[Path, str],
-                  sqlite: str | Path | None, failed: set[str]) -> tuple[int, int, list[IncompleteDocument]]:
+                  sqlite: str | Path | None, failed: set[str]
+                  ) -> tuple[int, int, list[IncompleteDocument], dict[str, int]]:
     """targets.csv (and SQLite) from the JSON outputs, streamed one document at a time.
 
-    Returns the counts of targets and warnings, and the documents with error-level warnings.
+    Returns the counts of targets and warnings, the documents with error-level warnings, and the
+    number of documents read in each format.
     """
     from . import store
 
     connection = store.connect(sqlite) if sqlite else None
     targets = warnings = 0
     incomplete: list[IncompleteDocument] = []
+    formats: dict[str, int] = {}
     try:
         with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
             writer = csv.DictWriter(handle, fieldnames=BATCH_CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
@@ -326,6 +344,8 @@ def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dic
                 if errors:
                     incomplete.append(IncompleteDocument(file=labels[path], errors=errors))
                 meta = data.get("metadata") or {}
+                fmt = str(meta.get("format") or "text")
+                formats[fmt] = formats.get(fmt, 0) + 1
                 extra = {"file": labels[path], "title": meta.get("title"), "doc_number": meta.get("doc_number")}
                 writer.writerows({**row, **extra} for row in target_rows(data))
                 if connection is not None:
@@ -338,4 +358,4 @@ def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dic
     finally:
         if connection is not None:
             connection.close()
-    return targets, warnings, incomplete
+    return targets, warnings, incomplete, dict(sorted(formats.items()))

@@ -120,7 +120,9 @@ def _write(text: str, output: Path | None, bom: bool = False) -> None:
 @click.argument("in_dir", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for <stem>.json per document, targets.csv and summary.json.")
-@click.option("--glob", "pattern", default="*.txt", show_default=True, help="Which files to convert.")
+@click.option("--glob", "pattern", default=None,
+              help="Convert only the files matching this pattern (e.g. '*.pdf'); default: every .txt, .md, .html, "
+                   ".docx and .pdf (a .doc or .wps is reported as unreadable).")
 @click.option("--recursive", is_flag=True, help="Also convert the files in subfolders (the tree is mirrored).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores).")
@@ -133,7 +135,7 @@ def _write(text: str, output: Path | None, bom: bool = False) -> None:
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this.")
-def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int | None, force: bool,
+def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, jobs: int | None, force: bool,
           sqlite: Path | None, scheduler: str | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """Convert every document in IN_DIR; exit 1 when any of them failed.
 
@@ -162,7 +164,8 @@ def batch(in_dir: Path, out_dir: Path, pattern: str, recursive: bool, jobs: int 
     click.echo(f"{report.documents} documents: {report.converted} converted, {report.skipped} up to date, "
                f"{report.failed} failed, {len(report.incomplete)} incomplete; {report.targets} targets, "
                f"{report.warnings} warnings; "
-               f"{report.seconds:.1f} s with {report.jobs} job(s) → {out_dir}", err=True)
+               + (f"read as {', '.join(f'{n} {fmt}' for fmt, n in report.formats.items())}; " if report.formats else "")
+               + f"{report.seconds:.1f} s with {report.jobs} job(s) → {out_dir}", err=True)
     sys.exit(1 if report.failed else 0)
 
 
@@ -188,7 +191,7 @@ def _batch_progress() -> Iterator[Callable[[int, int, Outcome], None]]:
     """A Rich progress bar on a terminal; plain log lines otherwise."""
     if not sys.stderr.isatty():
         def log(done: int, total: int, outcome: Outcome) -> None:
-            status = "ok" if outcome.reason is None else f"FAILED ({outcome.reason})"
+            status = f"ok ({outcome.format})" if outcome.reason is None else f"FAILED ({outcome.reason})"
             if outcome.errors:
                 status += f", {len(outcome.errors)} error(s): {'; '.join(outcome.errors)}"
             click.echo(f"[{done}/{total}] {outcome.file}: {status}", err=True)

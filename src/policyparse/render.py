@@ -39,7 +39,7 @@ def metadata_panel(doc: Document) -> Panel:
             ("成文日期 date", meta.issued_date)]
     for label, value in rows:
         table.add_row(label, Text(value) if value else Text("—", style="dim"))
-    facts = f"{meta.encoding or 'text'}, {meta.original_script}"
+    facts = ", ".join(fact for fact in (meta.format, meta.encoding, meta.original_script) if fact)
     return Panel(table, title=doc.source or "document", subtitle=facts, subtitle_align="right")
 
 

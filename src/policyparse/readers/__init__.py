@@ -33,8 +33,9 @@ from .text import Removed, SourceText, decode_bytes
 __all__ = ["FORMATS", "Removed", "SourceText", "decode_bytes", "detect_format", "read_bytes", "read_file"]
 
 FORMATS = ("text", "html", "docx", "pdf")
-# File name endings `batch` converts by default; the format is still read from the content.
-SUFFIXES = (".txt", ".text", ".md", ".htm", ".html", ".shtml", ".xhtml", ".docx", ".pdf")
+# File name endings `batch` converts by default; the format is still read from the content. `.doc` and
+# `.wps` are among them so that they are reported as unreadable, not passed over in silence.
+SUFFIXES = (".txt", ".text", ".md", ".htm", ".html", ".shtml", ".xhtml", ".docx", ".pdf", ".doc", ".wps")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

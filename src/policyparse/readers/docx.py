@@ -1,9 +1,9 @@
 """Word documents (.docx), read with python-docx.
 
 Paragraphs come in document order, one per line; a table is written as rows of
-tab-separated cells, where a cell merged down from the row above is left empty (the
-task-table reader carries it down, as it does for a page's `rowspan`) and a cell merged
-across columns is written once. The title of the core properties becomes a `---` header
+tab-separated cells, where a cell merged down (a category or a lead unit printed once for
+several rows) is repeated on each row it covers, and a cell merged across columns is
+written once. The title of the core properties becomes a `---` header
 block, which the text's own title wins over.
 """
 
@@ -22,21 +22,19 @@ def _cell_text(cell: Any) -> str:
 
 
 def _table_rows(table: Any) -> list[str]:
+    """Rows of tab-separated cells; a cell merged down is repeated on each row it covers (python-docx
+    gives each row the same cell), a cell merged across is written once."""
     rows: list[str] = []
-    above: list[Any] = []
     for row in table.rows:
         cells: list[str] = []
         seen: list[Any] = []
-        for index, cell in enumerate(row.cells):
-            element = cell._tc
-            if any(element is other for other in seen):
-                continue  # merged across: python-docx repeats the cell
-            seen.append(element)
-            merged_down = index < len(above) and above[index] is element
-            cells.append("" if merged_down else _cell_text(cell).replace("\t", " "))
-        above = [cell._tc for cell in row.cells]
+        for cell in row.cells:
+            if any(cell._tc is other for other in seen):
+                continue
+            seen.append(cell._tc)
+            cells.append(_cell_text(cell).replace("\t", " "))
         if any(cells):
-            rows.append("\t".join(cells).rstrip("\t") or cells[0])
+            rows.append("\t".join(cells))
     return rows
 
 

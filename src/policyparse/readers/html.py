@@ -5,9 +5,9 @@
 - A header table of labels and values (`发文机关：` `国务院办公厅`, `成文日期：` …; gov.cn and most
   provincial sites print one above the text) becomes a `---` block of `key: value` lines,
   which normalization reads as front matter: the 发文字号 and 成文日期 come from it.
-- A table holding no other table is data: each row one line of tab-separated cells, with an
-  empty cell under a cell that spans rows (the task-table reader carries it down). A table
-  holding tables is layout, its cells are blocks.
+- A table holding no other table is data: each row one line of tab-separated cells, a cell
+  that spans rows repeated on each row it covers. A table holding tables is layout, its
+  cells are blocks.
 - Every line keeps the page's source line (lxml's `sourceline`), so records point into the
   page as a user sees it in an editor.
 
@@ -165,33 +165,30 @@ def _is_data(table: Any) -> bool:
 
 
 def _table(table: Any, page: Page) -> None:
-    """A data table as rows of tab-separated cells; a cell spanning rows leaves empty cells below it."""
-    spans: dict[int, int] = {}  # column → rows still covered by a cell above
+    """A data table as rows of tab-separated cells; a cell spanning rows is repeated on each row it covers."""
+    spans: dict[int, tuple[int, str]] = {}  # column → (rows still covered, text) of a cell above
     for row in _rows(table):
         cells: list[str] = []
-        column = 0
         for cell in (c for c in row if _tag(c) in ("td", "th")):
-            while spans.get(column, 0) > 0:
-                spans[column] -= 1
-                cells.append("")
-                column += 1
-            cells.append(_cell_text(cell).replace("\t", " "))
-            rowspan = _int(cell.get("rowspan"))
-            colspan = _int(cell.get("colspan"))
-            for offset in range(colspan):
-                if rowspan > 1:
-                    spans[column + offset] = rowspan - 1
-            cells.extend("" for _ in range(colspan - 1))
-            column += colspan
-        while any(spans.get(c, 0) > 0 for c in range(column, max(spans, default=-1) + 1)):
-            if spans.get(column, 0) > 0:
-                spans[column] -= 1
-            cells.append("")
-            column += 1
+            _carry(spans, cells)
+            text = _cell_text(cell).replace("\t", " ")
+            rowspan, colspan = _int(cell.get("rowspan")), _int(cell.get("colspan"))
+            if rowspan > 1:
+                spans[len(cells)] = (rowspan - 1, text)
+            cells.extend([text, *("" for _ in range(colspan - 1))])
+        _carry(spans, cells)
         if any(cells):
             page.break_line(row.sourceline or 1)
             page.write("\t".join(cells).rstrip("\t") or cells[0], row.sourceline or 1)
             page.break_line(row.sourceline or 1)
+
+
+def _carry(spans: dict[int, tuple[int, str]], cells: list[str]) -> None:
+    """Write the cells that spanning cells above cover at the row's next columns."""
+    while spans.get(len(cells), (0, ""))[0] > 0:
+        left, text = spans[len(cells)]
+        spans[len(cells)] = (left - 1, text)
+        cells.append(text)
 
 
 def _int(value: str | None) -> int:
