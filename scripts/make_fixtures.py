@@ -4,9 +4,9 @@ Each sample's normalized text is written paragraph by paragraph, and each task t
 tool finds in it as a real table (a Word table; a PDF table with ruling lines), so the
 readers are tested on the structure those formats carry, not on flattened cells.
 
-    python scripts/make_fixtures.py        # needs python-docx and reportlab (the test extra)
+    pip install reportlab && python scripts/make_fixtures.py    # python-docx comes with the test extra
 
-The outputs are committed: CI reads them and does not need reportlab.
+The outputs are committed: the tests read them and do not need reportlab.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .models import ParseWarning, Script
-from .readers.html import HTML_SIGNS
+from .readers.sniff import HTML_SIGNS
 from .readers.text import Removed
 from .rulebook.schema import NormalizeRules, PatternRule
 

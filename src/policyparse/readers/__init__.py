@@ -19,15 +19,12 @@ an `InputError` naming the format, never a parse of their bytes as text.
 
 from __future__ import annotations
 
-import importlib.util
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
 from ..defaults import DEFAULT_MAX_BYTES
 from ..errors import InputError
 from ..models import ParseWarning
-from .html import looks_like_html
+from .sniff import HTML_SNIFF_CHARS, looks_like_html
 from .text import Removed, SourceText, decode_bytes
 
 __all__ = ["FORMATS", "Removed", "SourceText", "decode_bytes", "detect_format", "read_bytes", "read_file"]
@@ -39,7 +36,6 @@ SUFFIXES = (".txt", ".text", ".md", ".htm", ".html", ".shtml", ".xhtml", ".docx"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-HTML_SNIFF_BYTES = 20000
 UNREADABLE = (
     (OLE_MAGIC, "an old binary Office document (.doc, .wps, .xls): save it as .docx, e.g. "
                 "`libreoffice --headless --convert-to docx FILE`"),
@@ -75,10 +71,13 @@ def detect_format(data: bytes, label: str = "input") -> str:
         if data.startswith(magic):
             raise InputError(f"{label}: {what}")
     # Tags are ASCII in every encoding a Chinese page comes in but UTF-16 (read as text, tags stripped).
-    return "html" if looks_like_html(data[:HTML_SNIFF_BYTES].decode("latin-1")) else "text"
+    return "html" if looks_like_html(data[:HTML_SNIFF_CHARS].decode("latin-1")) else "text"
 
 
 def _zip_format(data: bytes, label: str) -> str:
+    import zipfile
+    from io import BytesIO
+
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -95,6 +94,8 @@ def _zip_format(data: bytes, label: str) -> str:
 
 def available(fmt: str) -> bool:
     """Whether the optional reader of a format is installed."""
+    import importlib.util
+
     return fmt not in EXTRAS or importlib.util.find_spec(EXTRAS[fmt]) is not None
 
 

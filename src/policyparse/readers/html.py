@@ -27,7 +27,6 @@ from typing import Any
 from ..models import ParseWarning
 from .text import Removed, SourceText
 
-HTML_SIGNS = re.compile(r"<(?:!doctype|html|body|head|meta|p|div|br|span|table|td|tr|li)\b[^>]{0,200}>", re.I)
 HAN = re.compile(r"[\u3400-\u9fff]")
 # Whitespace of the page's source: meaningless between two Chinese characters, one space elsewhere.
 SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")
@@ -44,11 +43,6 @@ LABEL_MIN_PAIRS = 2
 DATA_MIN_ROWS = 2
 DATA_CELL_MAX_CHARS = 1000
 BLOCK_BREAK = "\x00"
-
-
-def looks_like_html(text: str) -> bool:
-    """Whether decoded text is a web page: markup among its first lines."""
-    return bool(HTML_SIGNS.search(text[:20000]))
 
 
 def _clean(text: str) -> str:
