@@ -67,7 +67,7 @@ def test_targets_csv_has_a_bom_and_every_target(folder: Path, tmp_path: Path) ->
     data = (out / "targets.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("file,title,doc_number,section,part,indicator")
+    assert lines[0].startswith("document_id,file,title,doc_number,issuer,issued_date,part,section")
     assert len(lines) - 1 == report.targets
 
 

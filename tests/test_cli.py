@@ -32,7 +32,7 @@ def test_extract_json(runner: CliRunner) -> None:
 
 
 def test_extract_rich_view_shows_metadata_and_outline(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["extract", str(SAMPLE)], terminal_width=120)
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "-f", "rich", "--outline"], terminal_width=120)
     assert result.exit_code == 0
     assert "石商务委发〔2021〕35号" in result.output
     assert "（一）围绕“六个一批”，完善乡村消费市场体系" in result.output
@@ -40,7 +40,8 @@ def test_extract_rich_view_shows_metadata_and_outline(runner: CliRunner) -> None
 
 
 def test_extract_rich_view_lists_warnings_with_lines(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["extract", str(ROOT / "samples" / "003_115909857b71146d.txt")], terminal_width=160)
+    result = runner.invoke(cli, ["extract", str(ROOT / "samples" / "003_115909857b71146d.txt"), "-f", "rich"],
+                           terminal_width=160)
     assert result.exit_code == 0
     assert "mojibake" in result.output and "Warnings" in result.output
 
@@ -110,11 +111,11 @@ def test_extract_csv_has_one_row_per_target(runner: CliRunner, tmp_path: Path) -
 def test_extract_jsonl_has_one_target_per_line(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["extract", str(SAMPLE), "--format", "jsonl"])
     lines = [json.loads(line) for line in result.output.splitlines()]
-    assert lines and all(line["source"] == str(SAMPLE) and "indicator" in line for line in lines)
+    assert lines and all(line["file"] == str(SAMPLE) and "indicator" in line for line in lines)
 
 
 def test_rich_view_shows_targets_tasks_and_units(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["extract", str(SAMPLE)], terminal_width=200)
+    result = runner.invoke(cli, ["extract", str(SAMPLE), "-f", "rich", "--tasks"], terminal_width=200)
     assert "Targets (" in result.output and "Task table (19 rows)" in result.output
     assert "≥ 100个" in result.output
 

@@ -40,7 +40,8 @@ def test_a_document_against_itself_is_empty() -> None:
 def test_exactly_the_edits_are_reported(edited: Path) -> None:
     result = diff_documents(parse_file(SAMPLE), parse_file(edited))
     assert sorted((c.old.indicator, tuple(c.fields)) for c in result.changed) == [
-        ("农产品推介活动", ("comparator",)), ("星级农家乐", ("value",)), ("消费帮扶销售金额", ("deadline",))]
+        # 12家 no longer matches its task-table row (10家): the body copy loses the units it took from it.
+        ("农产品推介活动", ("comparator",)), ("星级农家乐", ("value", "lead_units")), ("消费帮扶销售金额", ("deadline",))]
     assert [(t.indicator, t.value) for t in result.removed] == [("电商综合服务中心", 10)]
     assert [(t.indicator, t.value) for t in result.added] == [("农村电商直播基地", 3)]
 

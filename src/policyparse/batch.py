@@ -9,7 +9,6 @@ to date are in them exactly as freshly converted ones.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -29,13 +28,12 @@ from .errors import InputError, PolicyparseError
 from .models import Document
 from .readers import SUFFIXES as DOCUMENT_SUFFIXES
 from .rulebook import RuleBook, default_rules
-from .serialize import CSV_FIELDS, target_rows, to_json
+from .serialize import target_rows, to_json, write_table
 from .version import package_version
 
 SUMMARY = "summary.json"
 POOL_CHUNK = 4
 TARGETS_CSV = "targets.csv"
-BATCH_CSV_FIELDS = ("file", "title", "doc_number", *CSV_FIELDS[1:])
 
 
 class BatchReport(BaseModel):
@@ -250,6 +248,7 @@ def convert_folder(
     rules: RuleBook | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: ProgressCallback | None = None,
+    header: str = "en",
 ) -> BatchReport:
     """Convert every document in `in_dir` (of any supported format, or matching `pattern`) into `out_dir`.
 
@@ -257,7 +256,8 @@ def convert_folder(
     `summary.json`, and loads SQLite when `sqlite` is given. Documents are converted in
     `jobs` worker processes (default: all cores), or on a Dask cluster when `client` (a
     `distributed.Client`) is given, in chunks of `chunk_size` documents. `rules` is a rule
-    book from `load_rules` (default: the shipped rules). Raises InputError when `in_dir` is
+    book from `load_rules` (default: the shipped rules); `header` names targets.csv's columns in `en` or
+    `zh`. Raises InputError when `in_dir` is
     not a folder; a document that fails is listed in the report instead.
     """
     in_dir, out_dir = Path(in_dir), Path(out_dir)
@@ -298,7 +298,8 @@ def convert_folder(
     failed = {f.file for f in failures}
     attempted = {job[2] for job in todo}
     readable = [path for path in paths if labels[path] not in failed]
-    targets, warnings, incomplete, formats = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed)
+    targets, warnings, incomplete, formats = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed,
+                                                           header)
     report = BatchReport(
         input=str(in_dir), output=str(out_dir), documents=len(paths), converted=len(attempted - failed),
         skipped=len(paths) - len(attempted) - len(failed - attempted), failed=len(failed), targets=targets,
@@ -317,7 +318,7 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
 
 
 def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dict[Path, str],
-                  sqlite: str | Path | None, failed: set[str]
+                  sqlite: str | Path | None, failed: set[str], header_language: str
                   ) -> tuple[int, int, list[IncompleteDocument], dict[str, int]]:
     """targets.csv (and SQLite) from the JSON outputs, streamed one document at a time.
 
@@ -332,8 +333,7 @@ def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dic
     formats: dict[str, int] = {}
     try:
         with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
-            writer = csv.DictWriter(handle, fieldnames=BATCH_CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-            writer.writeheader()
+            write_table([], handle, header_language)
             for path in readable:
                 raw = output_path(in_dir, out_dir, path).read_bytes()
                 data = json.loads(raw)
@@ -346,8 +346,7 @@ def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dic
                 meta = data.get("metadata") or {}
                 fmt = str(meta.get("format") or "text")
                 formats[fmt] = formats.get(fmt, 0) + 1
-                extra = {"file": labels[path], "title": meta.get("title"), "doc_number": meta.get("doc_number")}
-                writer.writerows({**row, **extra} for row in target_rows(data))
+                write_table(target_rows(data, labels[path]), handle, header=False)
                 if connection is not None:
                     digest = hashlib.sha256(raw).hexdigest()
                     if store.stored_digest(connection, labels[path]) != digest:

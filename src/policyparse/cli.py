@@ -51,51 +51,85 @@ def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
         _fail(str(exc))
 
 
-@cli.command()
-@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["rich", "json", "jsonl", "csv", "text"]), default="rich",
-              show_default=True,
-              help="rich: a view for people; json: every record; jsonl and csv: one target per line or row; "
+FORMATS = ["rich", "json", "jsonl", "csv", "tsv", "text"]
+
+
+@cli.command(epilog="""\b
+Examples:
+  policyparse extract samples/000_2b56176de5d9e3f3.txt
+  policyparse extract plans/*.docx -f csv --header zh -o targets.csv""")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, allow_dash=True, path_type=str))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False), default=None,
+              help="rich: a view for people (the default on a terminal); tsv: one target per row (the default when "
+                   "piped); json: every record (an array for several files); jsonl, csv: one target per line or row; "
                    "text: the normalized text the records point into, each line after its source line number.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output (written atomically; CSV gets a BOM for Excel).")
+@click.option("--header", "language", type=click.Choice(["en", "zh"], case_sensitive=False), default="en",
+              show_default=True, help="Column names of csv and tsv: English or Chinese.")
+@click.option("--outline", "show_outline", is_flag=True, help="rich: also show the outline.")
+@click.option("--tasks", "show_tasks", is_flag=True, help="rich: also show the task table.")
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this.")
-def extract(file: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
-    """Extract the outline, metadata, targets, deadlines, units and tasks of FILE ('-' reads standard input)."""
+def extract(files: tuple[str, ...], fmt: str | None, output: Path | None, language: str, show_outline: bool,
+            show_tasks: bool, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
+    """Extract the metadata, targets, outline, deadlines, units and tasks of FILES ('-' reads standard input).
+
+    Text, web pages, .docx and .pdf are read, whatever their names.
+    """
     from . import serialize
-    from .atomic import atomic_writer
     from .errors import PolicyparseError
     from .pipeline import normalize_text, parse_bytes, parse_file
     from .readers import read_bytes, read_file
 
-    if output is not None and file != "-" and Path(file).exists() and output.resolve() == Path(file).resolve():
-        _fail(f"{output}: is the input file; refusing to overwrite it")
+    for file in files:
+        if output is not None and file != "-" and Path(file).exists() and output.resolve() == Path(file).resolve():
+            _fail(f"{output}: is the input file; refusing to overwrite it")
+    fmt = (fmt or ("rich" if output is not None or sys.stdout.isatty() else "tsv")).lower()
     rules = _load_rules(rules_dirs)
+    docs, texts = [], []
     try:
-        data = _stdin_bytes(max_bytes) if file == "-" else None
-        if fmt == "text":
-            source = read_bytes(data, "<stdin>") if data is not None else read_file(file, max_bytes=max_bytes)
-            _write(serialize.numbered_lines(normalize_text(source, rules)), output)
-            return
-        doc = (parse_bytes(data, "<stdin>", rules=rules) if data is not None
-               else parse_file(file, rules=rules, max_bytes=max_bytes))
+        for file in files:
+            data = _stdin_bytes(max_bytes) if file == "-" else None
+            if fmt == "text":
+                source = read_bytes(data, "<stdin>") if data is not None else read_file(file, max_bytes=max_bytes)
+                banner = f"==> {file} <==\n" if len(files) > 1 else ""
+                texts.append(banner + serialize.numbered_lines(normalize_text(source, rules)))
+            else:
+                docs.append(parse_bytes(data, "<stdin>", rules=rules) if data is not None
+                            else parse_file(file, rules=rules, max_bytes=max_bytes))
     except PolicyparseError as exc:
         _fail(str(exc))
-    if fmt != "rich":
-        _write({"json": serialize.to_json, "jsonl": serialize.to_jsonl, "csv": serialize.to_csv}[fmt](doc), output,
-               bom=fmt == "csv")
-        return
+    if fmt == "text":
+        _write("\n".join(texts), output)
+    elif fmt == "json":
+        _write(serialize.to_json(docs[0]) if len(docs) == 1 else serialize.to_json_array(docs), output)
+    elif fmt == "jsonl":
+        _write("".join(serialize.to_jsonl(doc) for doc in docs), output)
+    elif fmt in ("csv", "tsv"):
+        body = "".join(serialize.to_table(doc, fmt, language, header=n == 0) for n, doc in enumerate(docs))
+        _write(body, output, bom=fmt == "csv")
+    else:
+        _show(docs, output, show_outline, show_tasks)
+
+
+def _show(docs: list[Any], output: Path | None, show_outline: bool, show_tasks: bool) -> None:
     from rich.console import Console
 
     from . import render
+    from .atomic import atomic_writer
 
+    views = [render.document_view(doc, outline=show_outline, tasks=show_tasks) for doc in docs]
     if output:
         with atomic_writer(output) as handle:
-            Console(file=handle, width=120, color_system=None).print(render.document_view(doc))
+            console = Console(file=handle, width=120, color_system=None)
+            for view in views:
+                console.print(view)
     else:
-        Console().print(render.document_view(doc))
+        console = Console()
+        for view in views:
+            console.print(view)
 
 
 def _stdin_bytes(max_bytes: int) -> bytes:

@@ -11,6 +11,8 @@ Script = Literal["simplified", "traditional", "mixed"]
 
 
 PART_OF_SECTION = "The `part` of that section: 2 and on when a notice issues several documents."
+RECORD_ID = ("Stable id: the record's kind and a hash of its content (`t-3f9a0c1b2d`); the same text gives the "
+             "same ids, run after run. A repeat of the same content gets `-2`, `-3`.")
 
 
 class Record(BaseModel):
@@ -80,6 +82,7 @@ TargetKind = Literal["count", "money", "funding", "share", "growth", "area", "pe
 class Target(Record):
     """A quantity the document commits someone to achieve, build, reach, train, sell, spend or cap."""
 
+    id: str = Field(default="", description=RECORD_ID)
     section: str | None = Field(default=None, description="Id of the innermost section holding it.")
     part: int = Field(default=1, description=PART_OF_SECTION)
     indicator: str = Field(description="Shortest noun phrase naming what is counted, e.g. `乡镇物流中转站`.")
@@ -101,11 +104,16 @@ class Target(Record):
     text: str = Field(description="The sentence (or table cell) it stands in.")
     line: int = Field(description="1-based source line of the figure.")
     span: Span = Field(description="Where `text` stands in the normalized text.")
+    same_as: str | None = Field(
+        default=None, description="On a target of the body: the id of the task-table target that states the same "
+        "commitment (same value and unit, matching indicator). Count the targets whose `same_as` is null to count "
+        "each commitment once.")
 
 
 class Deadline(Record):
     """A time limit stated in the text, whether or not a figure goes with it."""
 
+    id: str = Field(default="", description=RECORD_ID)
     text: str = Field(description="The time limit as written, with the rest of its clause.")
     date: str | None = Field(description="End of the period as `YYYY[-MM[-DD]]`; the first occurrence on or after "
                              "the document's date when recurring; None when it cannot be resolved.")
@@ -119,6 +127,7 @@ class Deadline(Record):
 class Assignment(Record):
     """A statement of the units responsible for a section."""
 
+    id: str = Field(default="", description=RECORD_ID)
     section: str | None = Field(description="Id of the section it assigns (the one holding it, or one it names).")
     part: int = Field(default=1, description=PART_OF_SECTION)
     units: list[str] = Field(description="Units as written, in order, the lead first.")
@@ -131,6 +140,7 @@ class Assignment(Record):
 class Task(Record):
     """One row of a task table (任务分解表)."""
 
+    id: str = Field(default="", description=RECORD_ID)
     no: str | None = Field(default=None, description="The row's number (序号) as written.")
     category: str | None = Field(default=None, description="Category (类别), carried down from the row above.")
     project: str | None = Field(default=None, description="Project (项目).")
@@ -148,6 +158,7 @@ class Task(Record):
 class Incentive(Record):
     """An incentive a document grants per recipient (an award, a subsidy, its cap or rate): never a target."""
 
+    id: str = Field(default="", description=RECORD_ID)
     section: str | None = Field(default=None, description="Id of the innermost section holding it.")
     part: int = Field(default=1, description=PART_OF_SECTION)
     kind: Literal["amount", "cap", "rate"] = Field(
@@ -168,6 +179,7 @@ class Incentive(Record):
 
 
 class Document(Record):
+    id: str = Field(default="", description="Stable id of the document: a hash of its normalized text (`doc-…`).")
     source: str | None = Field(default=None, description="Path the document was read from, or None for text input.")
     metadata: Metadata = Field(default_factory=Metadata, description="Title, 发文字号, issuer, date and reading facts.")
     sections: list[Section] = Field(default_factory=list, description="The outline as a tree of top-level sections.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -40,17 +41,22 @@ def parse_source(read: SourceText, *, rules: RuleBook | None = None) -> Document
     metadata = extract_metadata(norm, sections, rules.metadata)
     metadata = metadata.model_copy(update={"original_script": norm.script, "encoding": read.encoding,
                                            "format": read.format})
-    source = read.source
     flat = flatten_sections(sections)
     found = extract(norm, flat, metadata, rules)
     warnings = [*read.warnings, *norm.warnings, *found.warnings]
     if norm.text.strip() and not sections:
         warnings.append(ParseWarning(code="no_outline", message="no numbered headings: the document has no outline"))
     warnings += completeness_warnings(norm, sections, found.targets)
-    return Document(source=source, metadata=metadata, sections=sections, targets=found.targets,
+    return Document(id=document_id(norm.text), source=read.source, metadata=metadata, sections=sections,
+                    targets=found.targets,
                     deadlines=found.deadlines, assignments=found.assignments, tasks=found.tasks,
                     incentives=found.incentives,
                     warnings=warnings, text=norm.text)
+
+
+def document_id(text: str) -> str:
+    """`doc-` and a hash of the normalized text: the same document read from .txt, .docx or .pdf may differ."""
+    return "doc-" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=5).hexdigest()
 
 
 def normalize_text(text: str | SourceText, rules: RuleBook | None = None) -> NormalizedText:

@@ -82,10 +82,13 @@ def warnings_table(doc: Document) -> RenderableType:
 def targets_table(doc: Document) -> RenderableType:
     if not doc.targets:
         return Text("No quantitative targets found.", style="dim")
-    table = _titled(f"Targets ({len(doc.targets)})", SECTION_COLUMN,
-                    ("indicator", {"min_width": 10, "overflow": "fold"}),
-                    ("value", {"justify": "right", "style": "bold"}), ("kind", {"style": "dim"}),
-                    ("deadline", {"no_wrap": True}), ("lead unit", {}), LINE_COLUMN)
+    distinct = sum(1 for target in doc.targets if target.same_as is None)
+    title = f"Targets ({len(doc.targets)}; {distinct} distinct commitments, twins in the task table counted once)" \
+        if distinct != len(doc.targets) else f"Targets ({len(doc.targets)})"
+    table = _titled(title, ("章节 section", {"style": "cyan", "no_wrap": True}),
+                    ("指标 indicator", {"min_width": 24, "overflow": "fold"}),  # 12 Chinese characters
+                    ("数值 value", {"justify": "right", "style": "bold"}), ("类型 kind", {"style": "dim"}),
+                    ("期限 deadline", {"no_wrap": True}), ("牵头 lead", {}), ("行 line", LINE_COLUMN[1]))
     for target in doc.targets:
         lead = (target.lead_units or [""])[0]
         table.add_row(target.section or "", target.indicator, format_value(target), target.kind,
@@ -93,6 +96,9 @@ def targets_table(doc: Document) -> RenderableType:
     return table
 
 
+KIND_LEGEND = Text(
+    "kind: count 数量 · money 金额 · funding 资金投入 · share 比例 · growth 增长率 · area 面积 · people 人数 · "
+    "duration 时长 · volume 体积/重量 · other 其他", style="dim")
 Column = tuple[str, Mapping[str, Any]]
 SECTION_COLUMN: Column = ("section", {"style": "cyan", "no_wrap": True})
 LINE_COLUMN: Column = ("line", {"justify": "right", "style": "dim"})
@@ -181,8 +187,15 @@ def excerpt(target: Target, before: int = 10, after: int = 6) -> str:
     return ("…" if start else "") + target.text[start:end] + ("…" if end < len(target.text) else "")
 
 
-def document_view(doc: Document) -> Group:
-    """Everything `policyparse extract` shows a person."""
-    parts = [metadata_panel(doc), outline_tree(doc), targets_table(doc), tasks_table(doc), assignments_table(doc),
-             deadlines_table(doc), warnings_table(doc)]
+def document_view(doc: Document, outline: bool = False, tasks: bool = False) -> Group:
+    """What `policyparse extract` shows a person: metadata, warnings, then the targets; the outline and the
+    task table when asked for (they run to hundreds of lines), and a line saying how to ask."""
+    parts = [metadata_panel(doc), warnings_table(doc), targets_table(doc), KIND_LEGEND,
+             outline_tree(doc) if outline else None, tasks_table(doc) if tasks else None,
+             assignments_table(doc), deadlines_table(doc)]
+    hidden = [f"{name} (--{option})" for name, option, shown, present in (
+        (f"outline of {len(doc.iter_sections())} sections", "outline", outline, doc.sections),
+        (f"task table of {len(doc.tasks)} rows", "tasks", tasks, doc.tasks)) if present and not shown]
+    if hidden:
+        parts.append(Text("Not shown: " + "; ".join(hidden) + ".", style="dim"))
     return Group(*(part for part in parts if part is not None))

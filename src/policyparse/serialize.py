@@ -9,30 +9,89 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
-from .models import Document, Target
+from .models import Document
 from .normalize import NormalizedText
 
-# One row per target: the document it came from, then every field of Target but its span.
-CSV_FIELDS = ("source", *(name for name in Target.model_fields if name != "span"))
+# One row per target, the same in `extract --format csv|tsv|jsonl` and batch's targets.csv: the
+# document, the section, then the target. (field, Chinese header, English header)
+TABLE_COLUMNS = (
+    ("document_id", "文档编号", "document_id"), ("file", "文件", "file"), ("title", "标题", "title"),
+    ("doc_number", "发文字号", "doc_number"), ("issuer", "发文机关", "issuer"),
+    ("issued_date", "成文日期", "issued_date"),
+    ("part", "部分", "part"), ("section", "章节编号", "section"), ("section_title", "章节标题", "section_title"),
+    ("id", "目标编号", "target_id"), ("indicator", "指标", "indicator"), ("value", "数值", "value"),
+    ("value_max", "数值上限", "value_max"), ("unit", "单位", "unit"), ("base_value", "基准数值", "base_value"),
+    ("base_unit", "基准单位", "base_unit"), ("comparator", "比较", "comparator"), ("kind", "类型", "kind"),
+    ("modality", "语气", "modality"), ("aggregation", "汇总方式", "aggregation"), ("deadline", "期限", "deadline"),
+    ("lead_unit", "牵头单位", "lead_unit"), ("support_units", "配合单位", "support_units"),
+    ("figure", "原文数字", "figure"), ("line", "行", "line"), ("text", "原文", "text"),
+    ("same_as", "同一承诺", "same_as"),
+)
+TABLE_FIELDS = tuple(field for field, _, _ in TABLE_COLUMNS)
+UNIT_SEPARATOR = "、"
 
 
-def to_json(doc: Document) -> str:
-    """The document as the JSON the scorer and other programs read (Chinese kept as Chinese)."""
-    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+def table_header(language: str = "en") -> list[str]:
+    """Column names of the targets table: `en` (snake_case) or `zh` (Chinese)."""
+    return [zh if language == "zh" else en for _, zh, en in TABLE_COLUMNS]
 
 
-def _targets(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _number(value: Any) -> Any:
+    """`6.0` → `6`: a count prints as a count."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _section_titles(sections: list[dict[str, Any]]) -> dict[tuple[int, str], str]:
+    titles: dict[tuple[int, str], str] = {}
+    stack = list(sections)
+    while stack:
+        section = stack.pop()
+        titles[(section.get("part", 1), section["id"])] = section.get("title", "")
+        stack.extend(section.get("children") or [])
+    return titles
+
+
+def target_rows(data: dict[str, Any], file: str | None = None) -> Iterator[dict[str, Any]]:
+    """The targets of a document's JSON as rows of the targets table (TABLE_FIELDS), one per target.
+
+    Units are joined with `、`, the lead first in `lead_unit`; integral values print without `.0`.
+    """
+    meta = data.get("metadata") or {}
+    titles = _section_titles(data.get("sections") or [])
+    document = {"document_id": data.get("id"), "file": file or data.get("source"), "title": meta.get("title"),
+                "doc_number": meta.get("doc_number"), "issuer": meta.get("issuer"),
+                "issued_date": meta.get("issued_date")}
     for target in data.get("targets") or []:
-        yield {"source": data.get("source"), **{k: v for k, v in target.items() if k != "span"}}
+        units = target.get("lead_units") or []
+        row = {**document, **{k: v for k, v in target.items() if k in TABLE_FIELDS}}
+        row["section_title"] = titles.get((target.get("part", 1), target.get("section") or ""))
+        row["lead_unit"] = units[0] if units else None
+        row["support_units"] = UNIT_SEPARATOR.join(units[1:]) or None
+        for key in ("value", "value_max", "base_value"):
+            row[key] = _number(row.get(key))
+        yield row
 
 
-def target_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The targets of a document's JSON as flat rows for a spreadsheet: lead units joined with `、`."""
-    for row in _targets(data):
-        yield {**row, "lead_units": "、".join(row.get("lead_units") or [])}
+def write_table(rows: Iterable[dict[str, Any]], handle: IO[str], language: str = "en", dialect: str = "csv",
+                header: bool = True) -> None:
+    """Rows of the targets table as CSV or TSV (tabs and line breaks inside a cell become spaces in TSV)."""
+    if dialect == "tsv":
+        if header:
+            handle.write("\t".join(table_header(language)) + "\n")
+        for row in rows:
+            handle.write("\t".join(_tsv_cell(row.get(field)) for field in TABLE_FIELDS) + "\n")
+        return
+    writer = csv.writer(handle, lineterminator="\n")
+    if header:
+        writer.writerow(table_header(language))
+    writer.writerows([row.get(field) for field in TABLE_FIELDS] for row in rows)
+
+
+def _tsv_cell(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
 REMOVED_HEADING = "==== removed in normalization: source line, by what, the text ===="
@@ -51,15 +110,23 @@ def numbered_lines(norm: NormalizedText) -> str:
     return "".join(out)
 
 
+def to_json(doc: Document) -> str:
+    """The document as the JSON the scorer and other programs read (Chinese kept as Chinese)."""
+    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_json_array(docs: list[Document]) -> str:
+    """Several documents as one JSON array."""
+    return json.dumps([doc.model_dump(mode="json") for doc in docs], ensure_ascii=False, indent=2) + "\n"
+
+
 def to_jsonl(doc: Document) -> str:
-    """One target per line, each with the document it came from."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _targets(doc.model_dump(mode="json")))
+    """One target per line: the columns of the targets table."""
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in target_rows(doc.model_dump(mode="json")))
 
 
-def to_csv(doc: Document) -> str:
-    """One row per target."""
+def to_table(doc: Document, dialect: str = "csv", language: str = "en", header: bool = True) -> str:
+    """One row per target, CSV or TSV, with the columns of batch's targets.csv."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(target_rows(doc.model_dump(mode="json")))
+    write_table(target_rows(doc.model_dump(mode="json")), out, language, dialect, header)
     return out.getvalue()

@@ -24,8 +24,8 @@ LEAD_FROM = {"targets": "lead_units", "tasks": "lead_units", "assignments": "uni
 NOT_STORED = ("span",)
 SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}
 
-# Raised whenever a table's columns or keys change (2: sections keyed by part).
-SCHEMA_VERSION = 2
+# Raised whenever a table's columns or keys change (2: sections keyed by part; 3: record ids, same_as).
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
@@ -58,8 +58,12 @@ CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(date);
 """
 
 
+# A record's stable `id` is `record_id`: `id` is the row's own key.
+COLUMN_NAMES = {"section": "section_id", "id": "record_id"}
+
+
 def _column_name(field: str) -> str:
-    return "section_id" if field == "section" else field
+    return COLUMN_NAMES.get(field, field)
 
 
 def _sql_type(annotation: Any) -> tuple[str, bool]:

@@ -9,6 +9,7 @@ from ..models import Assignment, Deadline, Incentive, Metadata, ParseWarning, Se
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from .numbers import find_figures
+from .records import assign_ids, link_twins, target_key
 from .responsible import extract_assignments, find_statements
 from .tables import find_allocations, find_tables, read_tasks
 from .targets import (
@@ -80,20 +81,26 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
         figures=ByStart(find_figures(norm.text, rules.compiled.figures)),
         section_units=section_units,
     )
-    targets = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))
+    in_body = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))
     allocations = find_allocations(norm, rules)
-    targets += allocation_targets(ctx, allocations)
+    in_tables: list[Target] = []
     for task in tasks:
         scope = Scope(task.span.start, task.span.end, deadline=task.deadline,
                       units=(task.lead_units + task.support_units) or None)
-        targets += read_targets(ctx, scope)
-    targets.sort(key=lambda t: t.span.start)
-    incentives = read_incentives(ctx, Coverage(incentive_spans), body)
-    return Extraction(
+        in_tables += read_targets(ctx, scope)
+    targets = sorted([*in_body, *allocation_targets(ctx, allocations), *in_tables], key=lambda t: t.span.start)
+    assign_ids("t", targets, [target_key(t) for t in targets])
+    link_twins(in_body, in_tables)
+    found = Extraction(
         targets=targets,
         deadlines=extract_deadlines(norm, times, index),
         assignments=extract_assignments(norm, statements, index, sections),
         tasks=tasks,
-        incentives=incentives,
+        incentives=read_incentives(ctx, Coverage(incentive_spans), body),
         warnings=warnings,
     )
+    assign_ids("k", found.tasks, [f"{t.part}\x1f{t.section}\x1f{t.no}\x1f{t.task}" for t in found.tasks])
+    assign_ids("a", found.assignments, [f"{a.part}\x1f{a.section}\x1f{a.text}" for a in found.assignments])
+    assign_ids("d", found.deadlines, [f"{d.part}\x1f{d.section}\x1f{d.text}" for d in found.deadlines])
+    assign_ids("i", found.incentives, [f"{i.part}\x1f{i.section}\x1f{i.figure}\x1f{i.text}" for i in found.incentives])
+    return found

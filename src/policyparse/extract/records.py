@@ -1,0 +1,81 @@
+"""What makes records countable: ids stable across runs, and body targets linked to their task-table twins.
+
+A plan often states a commitment twice: in its body (`2021年，建成乡镇品牌连锁超市5个`) and in a
+row of its task table, which adds the lead unit and a deadline. The two are one commitment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from typing import Protocol, TypeVar
+
+from ..models import Target
+
+# Indicators this similar (difflib's ratio) name the same thing: `乡镇品牌连锁超市` and `品牌连锁超市`.
+TWIN_SIMILARITY = 0.6
+ID_DIGITS = 10
+
+
+class Identified(Protocol):
+    id: str
+
+
+R = TypeVar("R", bound=Identified)
+
+
+def assign_ids(kind: str, records: Sequence[R], keys: Sequence[str]) -> None:
+    """Give each record an id from its kind and content (`t-3f9a0c1b2d`): the same text gives the same ids,
+    and a record keeps its id when others are added before it. A repeat of the same content gets `-2`, `-3`."""
+    seen: dict[str, int] = {}
+    for record, key in zip(records, keys, strict=True):
+        digest = hashlib.blake2b(key.encode("utf-8"), digest_size=ID_DIGITS // 2).hexdigest()
+        base = f"{kind}-{digest}"
+        seen[base] = seen.get(base, 0) + 1
+        record.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+def target_key(target: Target) -> str:
+    return "\x1f".join((str(target.part), target.section or "", target.indicator, target.figure, target.text))
+
+
+def _similar(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if a in b or b in a:
+        return 0.9
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def link_twins(body: Sequence[Target], table: Sequence[Target]) -> None:
+    """Link each body target to the task-table target stating the same commitment: the same value, range
+    and unit, indicators that name the same thing, and no different deadline year. The body copy gets
+    `same_as` (the table target's id) and, where it has none, the row's units and deadline.
+
+    Each table target is the twin of one body target at most; the most similar pair is linked first.
+    """
+    pairs = []
+    for b, mine in enumerate(body):
+        for t, theirs in enumerate(table):
+            if (mine.base_value, mine.value_max, mine.base_unit) != (theirs.base_value, theirs.value_max,
+                                                                    theirs.base_unit):
+                continue
+            if mine.deadline and theirs.deadline and mine.deadline[:4] != theirs.deadline[:4]:
+                continue
+            score = _similar(mine.indicator, theirs.indicator)
+            if score >= TWIN_SIMILARITY:
+                pairs.append((score, b, t))
+    linked_body: set[int] = set()
+    linked_table: set[int] = set()
+    for _, b, t in sorted(pairs, key=lambda pair: (-pair[0], pair[1], pair[2])):
+        if b in linked_body or t in linked_table:
+            continue
+        linked_body.add(b)
+        linked_table.add(t)
+        mine, theirs = body[b], table[t]
+        mine.same_as = theirs.id
+        if not mine.lead_units and theirs.lead_units:
+            mine.lead_units = theirs.lead_units
+        if not mine.deadline and theirs.deadline:
+            mine.deadline = theirs.deadline
