@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .models import Document, Metadata, ParseWarning, Section
     from .pipeline import load_document, parse_bytes, parse_file, parse_text
     from .rulebook import load_rules
+    from .targets_table import read_targets, read_targets_df
 
 _EXPORTS = {
     "BatchReport": "batch", "convert_folder": "batch",
@@ -28,13 +29,13 @@ _EXPORTS = {
     "InputError": "errors", "PolicyparseError": "errors", "RuleError": "errors",
     "Document": "models", "Metadata": "models", "ParseWarning": "models", "Section": "models",
     "load_document": "pipeline", "parse_bytes": "pipeline", "parse_file": "pipeline", "parse_text": "pipeline",
-    "load_rules": "rulebook",
+    "load_rules": "rulebook", "read_targets": "targets_table", "read_targets_df": "targets_table",
 }
 
 __all__ = [
     "BatchReport", "Document", "DocumentDiff", "InputError", "Metadata", "ParseWarning", "PolicyparseError",
     "RuleError", "Section", "__version__", "convert_folder", "diff_documents", "load_document", "load_rules",
-    "parse_bytes", "parse_file", "parse_text",
+    "parse_bytes", "parse_file", "parse_text", "read_targets", "read_targets_df",
 ]
 
 

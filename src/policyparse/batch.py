@@ -285,6 +285,8 @@ def convert_folder(
             target = output_path(in_dir, out_dir, path)
             if target in owners:
                 raise InputError(f"its output {target.name} is also that of {owners[target]}; rename one of them")
+            if target == out_dir / SUMMARY:
+                raise InputError(f"its output would overwrite the batch's own {SUMMARY}; rename it")
         except InputError as exc:
             failures.append(BatchFailure(file=labels[path], reason=str(exc)))
             continue

@@ -67,13 +67,14 @@ Examples:
               help="Write to this file instead of standard output (written atomically; CSV gets a BOM for Excel).")
 @click.option("--header", "language", type=click.Choice(["en", "zh"], case_sensitive=False), default="en",
               show_default=True, help="Column names of csv and tsv: English or Chinese.")
+@click.option("--with-text", is_flag=True, help="json: include `text`, the normalized text every span points into.")
 @click.option("--outline", "show_outline", is_flag=True, help="rich: also show the outline.")
 @click.option("--tasks", "show_tasks", is_flag=True, help="rich: also show the task table.")
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this.")
-def extract(files: tuple[str, ...], fmt: str | None, output: Path | None, language: str, show_outline: bool,
-            show_tasks: bool, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
+def extract(files: tuple[str, ...], fmt: str | None, output: Path | None, language: str, with_text: bool,
+            show_outline: bool, show_tasks: bool, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """Extract the metadata, targets, outline, deadlines, units and tasks of FILES ('-' reads standard input).
 
     Text, web pages, .docx and .pdf are read, whatever their names.
@@ -104,11 +105,12 @@ def extract(files: tuple[str, ...], fmt: str | None, output: Path | None, langua
     if fmt == "text":
         _write("\n".join(texts), output)
     elif fmt == "json":
-        _write(serialize.to_json(docs[0]) if len(docs) == 1 else serialize.to_json_array(docs), output)
+        _write(serialize.to_json(docs[0], with_text) if len(docs) == 1 else serialize.to_json_array(docs, with_text),
+               output)
     elif fmt == "jsonl":
         _write("".join(serialize.to_jsonl(doc) for doc in docs), output)
     elif fmt in ("csv", "tsv"):
-        body = "".join(serialize.to_table(doc, fmt, language, header=n == 0) for n, doc in enumerate(docs))
+        body = "".join(serialize.to_table(doc, fmt, language.lower(), header=n == 0) for n, doc in enumerate(docs))
         _write(body, output, bom=fmt == "csv")
     else:
         _show(docs, output, show_outline, show_tasks)
@@ -150,7 +152,10 @@ def _write(text: str, output: Path | None, bom: bool = False) -> None:
         click.echo(text, nl=False)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  policyparse batch plans -o out --recursive --sqlite out.db
+  policyparse batch plans -o out --glob '*.pdf' --header zh --quiet""")
 @click.argument("in_dir", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for <stem>.json per document, targets.csv and summary.json.")
@@ -169,8 +174,13 @@ def _write(text: str, output: Path | None, bom: bool = False) -> None:
 @rules_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse files larger than this.")
+@click.option("--header", "language", type=click.Choice(["en", "zh"], case_sensitive=False), default="en",
+              show_default=True, help="Column names of targets.csv: English or Chinese.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line: only failures and incomplete "
+              "documents are printed.")
 def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, jobs: int | None, force: bool,
-          sqlite: Path | None, scheduler: str | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
+          sqlite: Path | None, scheduler: str | None, rules_dirs: tuple[Path, ...], max_bytes: int, language: str,
+          quiet: bool) -> None:
     """Convert every document in IN_DIR; exit 1 when any of them failed.
 
     Each document's JSON is written atomically; a re-run skips documents whose output is
@@ -180,9 +190,10 @@ def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, job
     from .errors import PolicyparseError
 
     rules = _load_rules(rules_dirs)  # a broken rule file is a bad invocation, reported before any work
-    with _batch_progress() as on_progress:
+    with _batch_progress(quiet) as on_progress:
         run = partial(convert_folder, in_dir, out_dir, pattern=pattern, recursive=recursive, force=force,
-                      sqlite=sqlite, rules=rules, max_bytes=max_bytes, on_progress=on_progress)
+                      sqlite=sqlite, rules=rules, max_bytes=max_bytes, on_progress=on_progress,
+                      header=language.lower())
         try:
             if scheduler:
                 with _dask_client(scheduler) as client:
@@ -195,6 +206,8 @@ def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, job
         click.echo(f"failed: {failure.file}: {failure.reason}", err=True)
     for document in report.incomplete:
         click.echo(f"incomplete: {document.file}: {'; '.join(document.errors)}", err=True)
+    if quiet:
+        sys.exit(1 if report.failed else 0)
     click.echo(f"{report.documents} documents: {report.converted} converted, {report.skipped} up to date, "
                f"{report.failed} failed, {len(report.incomplete)} incomplete; {report.targets} targets, "
                f"{report.warnings} warnings; "
@@ -221,8 +234,11 @@ def _dask_client(scheduler: str) -> Iterator[Any]:
 
 
 @contextmanager
-def _batch_progress() -> Iterator[Callable[[int, int, Outcome], None]]:
-    """A Rich progress bar on a terminal; plain log lines otherwise."""
+def _batch_progress(quiet: bool = False) -> Iterator[Callable[[int, int, Outcome], None] | None]:
+    """A Rich progress bar on a terminal; plain log lines otherwise; nothing when quiet."""
+    if quiet:
+        yield None
+        return
     if not sys.stderr.isatty():
         def log(done: int, total: int, outcome: Outcome) -> None:
             status = f"ok ({outcome.format})" if outcome.reason is None else f"FAILED ({outcome.reason})"
@@ -245,44 +261,90 @@ def _batch_progress() -> Iterator[Callable[[int, int, Outcome], None]]:
         yield advance
 
 
-@cli.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True,
-              help="rich: a table of changes for people; json: added, removed, changed, unchanged.")
+@cli.command(epilog="""\b
+Examples:
+  policyparse diff plan-2021.txt plan-2022.docx
+  policyparse extract new.pdf -f json | policyparse diff old.json - -f csv -o changes.csv""")
+@click.argument("old", type=click.Path(allow_dash=True, path_type=str))
+@click.argument("new", type=click.Path(allow_dash=True, path_type=str))
+@click.option("-f", "--format", "fmt", type=click.Choice(["rich", "json", "csv"], case_sensitive=False), default="rich",
+              show_default=True,
+              help="rich: a table of changes for people; json: added, removed, changed, unchanged; csv: one row per "
+                   "added, removed or changed target.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (written atomically).")
 @rules_option
-def diff(old: Path, new: Path, fmt: str, rules_dirs: tuple[Path, ...]) -> None:
-    """Compare the targets of OLD and NEW (documents, or JSON written by extract or batch).
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse files larger than this.")
+def diff(old: str, new: str, fmt: str, output: Path | None, rules_dirs: tuple[Path, ...], max_bytes: int) -> None:
+    """Compare the targets of OLD and NEW (documents of any format, or JSON written by extract or batch; '-' reads
+    one of them from standard input).
 
     Exit 0 when no target changed, 1 when some did, 2 on an error.
     """
-    from .diff import diff_documents
+    from .diff import diff_documents, to_csv
     from .errors import PolicyparseError
-    from .pipeline import load_document
 
+    if old == "-" and new == "-":
+        _fail("only one of OLD and NEW can be '-' (standard input)")
     rules = _load_rules(rules_dirs)
     try:
-        before, after = load_document(old, rules=rules), load_document(new, rules=rules)
+        before, after = (_document(arg, rules, max_bytes) for arg in (old, new))
     except PolicyparseError as exc:
         _fail(str(exc))
     result = diff_documents(before, after, rules)
+    fmt = fmt.lower()
     if fmt == "json":
-        click.echo(result.model_dump_json(indent=2))
+        _write(result.model_dump_json(indent=2) + "\n", output)
+    elif fmt == "csv":
+        _write(to_csv(result), output, bom=output is not None)
     else:
-        from rich.console import Console
-
-        from .render import diff_view
-
-        Console().print(diff_view(result, str(old), str(new)))
+        _show_diff(result, old, new, output)
     sys.exit(1 if result.targets_differ else 0)
 
 
-@cli.group()
+def _document(arg: str, rules: RuleBook | None, max_bytes: int) -> Any:
+    """A document from a path, or from standard input: JSON written by policyparse, or a document's bytes."""
+    from .errors import InputError
+    from .models import Document
+    from .pipeline import load_document, parse_bytes
+
+    if arg != "-":
+        return load_document(arg, rules=rules)
+    data = _stdin_bytes(max_bytes)
+    if data.lstrip()[:1] == b"{":
+        try:
+            return Document.model_validate_json(data)
+        except ValueError as exc:
+            raise InputError(f"<stdin>: not a policyparse JSON document ({str(exc).splitlines()[0]})") from None
+    return parse_bytes(data, "<stdin>", rules=rules)
+
+
+def _show_diff(result: Any, old: str, new: str, output: Path | None) -> None:
+    from rich.console import Console
+
+    from .atomic import atomic_writer
+    from .render import diff_view
+
+    if output:
+        with atomic_writer(output) as handle:
+            Console(file=handle, width=120, color_system=None).print(diff_view(result, old, new))
+    else:
+        Console().print(diff_view(result, old, new))
+
+
+@cli.group(epilog="""\b
+Examples:
+  policyparse rules list
+  policyparse rules check my-rules""")
 def rules() -> None:
     """List and check extraction rules."""
 
 
-@rules.command("list")
+@rules.command("list", epilog="""\b
+Examples:
+  policyparse rules list
+  policyparse rules list --rules my-rules | grep exclude""")
 @rules_option
 def rules_list(rules_dirs: tuple[Path, ...]) -> None:
     """Show every rule: its file, id and what it is for."""
@@ -300,7 +362,10 @@ def rules_list(rules_dirs: tuple[Path, ...]) -> None:
     Console().print(table)
 
 
-@rules.command("check")
+@rules.command("check", epilog="""\b
+Examples:
+  policyparse rules check
+  policyparse rules check my-rules""")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 def rules_check(directory: Path | None) -> None:
     """Validate the shipped rules, with DIRECTORY's on top, and run every rule's examples.
@@ -323,14 +388,17 @@ def rules_check(directory: Path | None) -> None:
     click.echo(f"{count} rules valid, every example and counter-example holds")
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  policyparse schema > policyparse.schema.json
+  policyparse schema | jq '.properties | keys'""")
 def schema() -> None:
-    """Print the JSON Schema of the document records."""
+    """Print the JSON Schema of the document records (what `extract -f json` and `batch` write)."""
     import json
 
-    from .models import Document
+    from .models import document_schema
 
-    click.echo(json.dumps(Document.model_json_schema(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(document_schema(), ensure_ascii=False, indent=2))
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ unchanged; what is left unpaired was added or removed.
 
 from __future__ import annotations
 
+import csv
+import io
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -177,3 +179,40 @@ def diff_documents(old: Document, new: Document, rules: RuleBook | None = None) 
                   if i in new_titles and old_titles[i] != new_titles[i]],
     )
     return result
+
+
+DIFF_COLUMNS = ("change", "section", "indicator", "old_value", "new_value", "unit", "changed_fields",
+                "old_deadline", "new_deadline", "old_lead_unit", "new_lead_unit", "old_line", "new_line", "text")
+
+
+def _lead(target: Target | None) -> str | None:
+    return target.lead_units[0] if target and target.lead_units else None
+
+
+def diff_rows(result: DocumentDiff) -> list[dict[str, object]]:
+    """One row per added, removed or changed target, old and new side by side."""
+    sides: list[tuple[str, Target | None, Target | None, list[ChangedField]]] = [
+        *(("removed", t, None, []) for t in result.removed), *(("added", None, t, []) for t in result.added),
+        *(("changed", c.old, c.new, list(c.fields)) for c in result.changed)]
+    rows: list[dict[str, object]] = []
+    for change, before, after, fields in sides:
+        either = after or before
+        assert either is not None
+        rows.append({
+            "change": change, "section": either.section, "indicator": either.indicator,
+            "old_value": before.figure if before else None, "new_value": after.figure if after else None,
+            "unit": either.unit, "changed_fields": " ".join(fields),
+            "old_deadline": before.deadline if before else None, "new_deadline": after.deadline if after else None,
+            "old_lead_unit": _lead(before), "new_lead_unit": _lead(after),
+            "old_line": before.line if before else None, "new_line": after.line if after else None,
+            "text": either.text})
+    return sorted(rows, key=lambda row: (str(row["section"] or ""), row["indicator"]))
+
+
+def to_csv(result: DocumentDiff) -> str:
+    """The diff as CSV: DIFF_COLUMNS, one row per added, removed or changed target."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=DIFF_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(diff_rows(result))
+    return out.getvalue()

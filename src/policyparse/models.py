@@ -210,3 +210,15 @@ def flatten_sections(sections: list[Section]) -> list[Section]:
         out.append(section)
         stack.extend(reversed(section.children))
     return out
+
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def document_schema() -> dict[str, object]:
+    """The JSON Schema of a document's JSON, with its dialect and an id naming the version that wrote it."""
+    from .version import package_version
+
+    schema = Document.model_json_schema()
+    return {"$schema": SCHEMA_DIALECT, "$id": f"urn:policyparse:document:{package_version()}",
+            **schema}

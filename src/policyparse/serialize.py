@@ -16,27 +16,23 @@ from .models import Document
 from .normalize import NormalizedText
 
 # One row per target, the same in `extract --format csv|tsv|jsonl` and batch's targets.csv: the
-# document, the section, then the target. (field, Chinese header, English header)
+# document, the section, then the target. (column, Chinese header); `--header en` uses the column names.
 TABLE_COLUMNS = (
-    ("document_id", "文档编号", "document_id"), ("file", "文件", "file"), ("title", "标题", "title"),
-    ("doc_number", "发文字号", "doc_number"), ("issuer", "发文机关", "issuer"),
-    ("issued_date", "成文日期", "issued_date"),
-    ("part", "部分", "part"), ("section", "章节编号", "section"), ("section_title", "章节标题", "section_title"),
-    ("id", "目标编号", "target_id"), ("indicator", "指标", "indicator"), ("value", "数值", "value"),
-    ("value_max", "数值上限", "value_max"), ("unit", "单位", "unit"), ("base_value", "基准数值", "base_value"),
-    ("base_unit", "基准单位", "base_unit"), ("comparator", "比较", "comparator"), ("kind", "类型", "kind"),
-    ("modality", "语气", "modality"), ("aggregation", "汇总方式", "aggregation"), ("deadline", "期限", "deadline"),
-    ("lead_unit", "牵头单位", "lead_unit"), ("support_units", "配合单位", "support_units"),
-    ("figure", "原文数字", "figure"), ("line", "行", "line"), ("text", "原文", "text"),
-    ("same_as", "同一承诺", "same_as"),
+    ("document_id", "文档编号"), ("file", "文件"), ("title", "标题"), ("doc_number", "发文字号"),
+    ("issuer", "发文机关"), ("issued_date", "成文日期"), ("part", "部分"), ("section", "章节编号"),
+    ("section_title", "章节标题"), ("target_id", "目标编号"), ("indicator", "指标"), ("value", "数值"),
+    ("value_max", "数值上限"), ("unit", "单位"), ("base_value", "基准数值"), ("base_unit", "基准单位"),
+    ("comparator", "比较"), ("kind", "类型"), ("modality", "语气"), ("aggregation", "汇总方式"),
+    ("deadline", "期限"), ("lead_unit", "牵头单位"), ("support_units", "配合单位"), ("figure", "原文数字"),
+    ("line", "行"), ("text", "原文"), ("same_as", "同一承诺"),
 )
-TABLE_FIELDS = tuple(field for field, _, _ in TABLE_COLUMNS)
+TABLE_FIELDS = tuple(field for field, _ in TABLE_COLUMNS)
 UNIT_SEPARATOR = "、"
 
 
 def table_header(language: str = "en") -> list[str]:
     """Column names of the targets table: `en` (snake_case) or `zh` (Chinese)."""
-    return [zh if language == "zh" else en for _, zh, en in TABLE_COLUMNS]
+    return [zh if language == "zh" else field for field, zh in TABLE_COLUMNS]
 
 
 def _number(value: Any) -> Any:
@@ -67,6 +63,7 @@ def target_rows(data: dict[str, Any], file: str | None = None) -> Iterator[dict[
     for target in data.get("targets") or []:
         units = target.get("lead_units") or []
         row = {**document, **{k: v for k, v in target.items() if k in TABLE_FIELDS}}
+        row["target_id"] = target.get("id")
         row["section_title"] = titles.get((target.get("part", 1), target.get("section") or ""))
         row["lead_unit"] = units[0] if units else None
         row["support_units"] = UNIT_SEPARATOR.join(units[1:]) or None
@@ -110,14 +107,20 @@ def numbered_lines(norm: NormalizedText) -> str:
     return "".join(out)
 
 
-def to_json(doc: Document) -> str:
-    """The document as the JSON the scorer and other programs read (Chinese kept as Chinese)."""
-    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+def _data(doc: Document, with_text: bool) -> dict[str, Any]:
+    data = doc.model_dump(mode="json")
+    return {**data, "text": doc.text} if with_text else data
 
 
-def to_json_array(docs: list[Document]) -> str:
+def to_json(doc: Document, with_text: bool = False) -> str:
+    """The document as the JSON the scorer and other programs read (Chinese kept as Chinese); with `with_text`,
+    also the normalized text its spans point into."""
+    return json.dumps(_data(doc, with_text), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_json_array(docs: list[Document], with_text: bool = False) -> str:
     """Several documents as one JSON array."""
-    return json.dumps([doc.model_dump(mode="json") for doc in docs], ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([_data(doc, with_text) for doc in docs], ensure_ascii=False, indent=2) + "\n"
 
 
 def to_jsonl(doc: Document) -> str:

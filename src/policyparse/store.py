@@ -24,15 +24,17 @@ LEAD_FROM = {"targets": "lead_units", "tasks": "lead_units", "assignments": "uni
 NOT_STORED = ("span",)
 SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}
 
-# Raised whenever a table's columns or keys change (2: sections keyed by part; 3: record ids, same_as).
-SCHEMA_VERSION = 3
+# Raised whenever a table's columns or keys change (2: sections keyed by part; 3: record ids, same_as;
+# 4: views, full-text index, document id and format).
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL UNIQUE,
     digest TEXT NOT NULL,
+    record_id TEXT,
     title TEXT, doc_number TEXT, issuer TEXT, issued_date TEXT,
-    original_script TEXT, encoding TEXT
+    original_script TEXT, encoding TEXT, format TEXT
 );
 CREATE TABLE IF NOT EXISTS sections (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -55,6 +57,35 @@ CREATE INDEX IF NOT EXISTS assignments_document ON assignments(document_id, part
 CREATE INDEX IF NOT EXISTS assignments_lead_unit ON assignments(lead_unit);
 CREATE INDEX IF NOT EXISTS deadlines_document ON deadlines(document_id, part, section_id);
 CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(date);
+"""
+# What an analyst queries directly. targets_v: one row per commitment (a body target linked to its
+# task-table twin is left out: the twin carries the row's units and deadline), with its document and
+# section. workload_v: per lead unit and deadline year, commitments and task rows. targets_fts: the
+# indicators and texts of targets, searched by substring (`MATCH '覆盖率'`, three characters or more).
+VIEWS = """
+CREATE VIEW IF NOT EXISTS targets_v AS
+SELECT d.file, d.title, d.doc_number, d.issuer, d.issued_date, t.part, t.section_id, s.title AS section_title,
+       t.record_id AS target_id, t.indicator, t.value, t.value_max, t.unit, t.base_value, t.base_unit, t.comparator,
+       t.kind, t.modality, t.aggregation, t.deadline, t.lead_unit, t.lead_units, t.figure, t.line, t.text
+FROM targets t
+JOIN documents d ON d.id = t.document_id
+LEFT JOIN sections s ON s.document_id = t.document_id AND s.part = t.part AND s.id = t.section_id
+WHERE t.same_as IS NULL;
+CREATE VIEW IF NOT EXISTS workload_v AS
+SELECT unit, year, SUM(kind = 'target') AS targets, SUM(kind = 'task') AS tasks FROM (
+    SELECT lead_unit AS unit, substr(deadline, 1, 4) AS year, 'target' AS kind FROM targets
+    WHERE same_as IS NULL AND lead_unit IS NOT NULL
+    UNION ALL
+    SELECT lead_unit, substr(deadline, 1, 4), 'task' FROM tasks WHERE lead_unit IS NOT NULL
+) GROUP BY unit, year;
+CREATE VIRTUAL TABLE IF NOT EXISTS targets_fts USING fts5(
+    indicator, text, content = 'targets', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER IF NOT EXISTS targets_fts_insert AFTER INSERT ON targets BEGIN
+    INSERT INTO targets_fts (rowid, indicator, text) VALUES (new.id, new.indicator, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS targets_fts_delete AFTER DELETE ON targets BEGIN
+    INSERT INTO targets_fts (targets_fts, rowid, indicator, text) VALUES ('delete', old.id, old.indicator, old.text);
+END;
 """
 
 
@@ -122,10 +153,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA journal_mode = WAL")
     if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        for table in (*RECORD_TABLES, "sections", "documents"):
+        for view in ("targets_v", "workload_v"):
+            connection.execute(f"DROP VIEW IF EXISTS {view}")
+        for table in ("targets_fts", *RECORD_TABLES, "sections", "documents"):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    connection.executescript(SCHEMA + "\n".join(table_sql(t, m) for t, m in RECORD_TABLES.items()) + INDEXES)
+    connection.executescript(SCHEMA + "\n".join(table_sql(t, m) for t, m in RECORD_TABLES.items()) + INDEXES + VIEWS)
     return connection
 
 
@@ -145,10 +178,10 @@ def load_document(connection: sqlite3.Connection, file: str, digest: str, doc: D
     try:
         connection.execute("DELETE FROM documents WHERE file = ?", (file,))
         cursor = connection.execute(
-            "INSERT INTO documents (file, digest, title, doc_number, issuer, issued_date, original_script, encoding)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (file, digest, meta.title, meta.doc_number, meta.issuer, meta.issued_date, meta.original_script,
-             meta.encoding),
+            "INSERT INTO documents (file, digest, record_id, title, doc_number, issuer, issued_date, original_script,"
+            " encoding, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (file, digest, doc.id, meta.title, meta.doc_number, meta.issuer, meta.issued_date, meta.original_script,
+             meta.encoding, meta.format),
         )
         doc_id = cursor.lastrowid
         sections = doc.iter_sections()
