@@ -333,6 +333,57 @@ def _show_diff(result: Any, old: str, new: str, output: Path | None) -> None:
         Console().print(diff_view(result, old, new))
 
 
+@cli.command(epilog="""\b
+Examples:
+  policyparse check samples/000_2b56176de5d9e3f3.txt
+  policyparse check plans/*.docx -f csv -o findings.csv""")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("-f", "--format", "fmt", type=click.Choice(["rich", "json", "csv"], case_sensitive=False),
+              default="rich", show_default=True, help="rich: findings grouped by severity; json; csv: one row each.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (written atomically).")
+@rules_option
+def check(files: tuple[str, ...], fmt: str, output: Path | None, rules_dirs: tuple[Path, ...]) -> None:
+    """Check each plan in FILES against itself: body and task table, dates, units, totals, numbering.
+
+    Exit 0 when no finding is an error, 1 when some is, 2 when a file cannot be read.
+    """
+    import csv
+    import io
+    import json
+
+    from .check import check_file
+    from .errors import PolicyparseError
+
+    rules = _load_rules(rules_dirs)
+    try:
+        reports = [check_file(file, rules) for file in files]
+    except PolicyparseError as exc:
+        _fail(str(exc))
+    fmt = fmt.lower()
+    if fmt == "json":
+        _write(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2) + "\n", output)
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["file", "severity", "code", "lines", "message", "rule"])
+        writer.writerows([r.file, f.severity, f.code, " ".join(map(str, f.lines)), f.message, f.rule]
+                         for r in reports for f in r.findings)
+        _write(out.getvalue(), output, bom=output is not None)
+    else:
+        from rich.console import Console
+
+        from .atomic import atomic_writer
+        from .render import check_view
+
+        if output:
+            with atomic_writer(output) as handle:
+                Console(file=handle, width=120, color_system=None).print(check_view(reports))
+        else:
+            Console().print(check_view(reports))
+    sys.exit(1 if any(r.has_errors for r in reports) else 0)
+
+
 @cli.group(epilog="""\b
 Examples:
   policyparse rules list

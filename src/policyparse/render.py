@@ -199,3 +199,22 @@ def document_view(doc: Document, outline: bool = False, tasks: bool = False) -> 
     if hidden:
         parts.append(Text("Not shown: " + "; ".join(hidden) + ".", style="dim"))
     return Group(*(part for part in parts if part is not None))
+
+
+SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def check_view(reports: list[Any]) -> Group:
+    """Findings of `policyparse check`, per file, grouped by severity."""
+    parts: list[RenderableType] = []
+    for report in reports:
+        if not report.findings:
+            parts.append(Text(f"{report.file}: no findings.", style="green"))
+            continue
+        table = _titled(f"{report.file}: {len(report.findings)} finding(s)", ("severity", {}),
+                        ("line", LINE_COLUMN[1]), ("code", {}), ("finding", {"overflow": "fold"}))
+        for finding in report.findings:
+            table.add_row(Text(finding.severity, style=SEVERITY_STYLES[finding.severity]),
+                          ", ".join(map(str, finding.lines)), finding.code, finding.message)
+        parts.append(table)
+    return Group(*parts)

@@ -40,7 +40,8 @@ def target_key(target: Target) -> str:
     return "\x1f".join((str(target.part), target.section or "", target.indicator, target.figure, target.text))
 
 
-def _similar(a: str, b: str) -> float:
+def similarity(a: str, b: str) -> float:
+    """How alike two indicators are: 1 when equal, 0.9 when one holds the other, else difflib's ratio."""
     if a == b:
         return 1.0
     if a in b or b in a:
@@ -63,7 +64,7 @@ def link_twins(body: Sequence[Target], table: Sequence[Target]) -> None:
                 continue
             if mine.deadline and theirs.deadline and mine.deadline[:4] != theirs.deadline[:4]:
                 continue
-            score = _similar(mine.indicator, theirs.indicator)
+            score = similarity(mine.indicator, theirs.indicator)
             if score >= TWIN_SIMILARITY:
                 pairs.append((score, b, t))
     linked_body: set[int] = set()

@@ -405,6 +405,39 @@ class TablesRules(Strict):
     run_together: list[PatternRule] = Field(default_factory=list)
 
 
+class FindingRule(Strict):
+    """A kind of finding `policyparse check` reports: its severity, and texts it must and must not be found in."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$", description="Dotted rule id, e.g. `check.row_differs`.")
+    code: Literal["body_without_row", "row_differs", "row_without_unit", "deadline_after_horizon",
+                  "deadline_before_issue", "phase_reversed", "unit_only_in_table", "unit_two_spellings",
+                  "total_mismatch", "numbering_gap", "numbering_repeat"] = Field(
+        description="The kind of finding, as reported.")
+    severity: Literal["error", "warning", "info"] = Field(description="`error` makes `check` exit 1.")
+    description: str = Field(description="What the finding means, for a person.")
+    examples: list[str] = Field(default_factory=list, description="Documents in which check reports it.")
+    counter_examples: list[str] = Field(default_factory=list, description="Documents in which it does not.")
+
+
+class PhasePattern(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("start_year", "start_month", "end_year", "end_month")
+
+
+class TotalPattern(PatternRule):
+    required_groups: ClassVar[tuple[str, ...]] = ("total", "parts")
+
+
+class CheckRules(Strict):
+    """What `policyparse check` looks for: a plan checked against itself."""
+
+    finding: list[FindingRule] = Field(default_factory=list)
+    phase: PhasePattern = Field(description="A phase with its start and end (`2021年1月—2021年6月`).")
+    total: TotalPattern = Field(description="A total followed by its parts in brackets.")
+    short_forms: dict[str, str] = Field(
+        default_factory=dict, description="Ending of a unit's full name → ending of its short form (`委员会` → `委`): "
+        "two spellings of one unit.")
+
+
 class RuleBook(Strict):
     """Every rule policyparse runs, merged from the shipped set and any user directories."""
 
@@ -416,6 +449,7 @@ class RuleBook(Strict):
     times: TimesRules
     responsible: ResponsibleRules
     tables: TablesRules
+    checks: CheckRules
 
     def pattern_rules(self) -> Iterable[tuple[str, PatternRule]]:
         """Every pattern rule with the file it belongs to."""
