@@ -20,6 +20,7 @@ EXCEPTIONS = {
     # Bilingual labels of the metadata panel, shown to people, never matched against text.
     "render.py": "labels of the Rich view",
     "serialize.py": "Chinese column names of the targets table (`--header zh`)",
+    "report.py": "bilingual column labels of the HTML report",
 }
 
 

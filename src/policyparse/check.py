@@ -128,6 +128,9 @@ def _dates(doc: Document, rules: RuleBook, line_of: LineOf) -> Found:
             yield "deadline_after_horizon", [line], f"{what}: due {deadline}, after the plan's horizon {horizon}"
         elif issued and deadline < issued[: len(deadline)]:
             yield "deadline_before_issue", [line], f"{what}: due {deadline}, before the plan was issued ({issued})"
+
+
+def _phases(doc: Document, rules: RuleBook, line_of: LineOf) -> Found:
     for found in rules.checks.phase.pattern.finditer(doc.text):
         start = (int(found.group("start_year")), int(found.group("start_month")))
         end = (int(found.group("end_year") or start[0]), int(found.group("end_month")))
@@ -208,16 +211,20 @@ def _numbering(doc: Document, rules: RuleBook, line_of: LineOf) -> Found:
     yield from siblings(doc.sections)
 
 
-def check_document(doc: Document, line_of: LineOf, rules: RuleBook | None = None) -> list[Finding]:
+def check_document(doc: Document, line_of: LineOf, rules: RuleBook | None = None,
+                   text_checks: bool = True) -> list[Finding]:
     """Every finding in a parsed document (one from `parse_source`, which keeps its text), errors first.
 
     `line_of` gives the source line of an offset of the normalized text (`NormalizedText.source_line`).
+    Without `text_checks` (a document loaded from its JSON, which holds no text), the findings that read
+    the text itself (phases, units the body names, totals) are not looked for.
     """
     rules = rules or default_rules()
     by_code: dict[str, FindingRule] = {rule.code: rule for rule in rules.checks.finding}
     found: list[Finding] = []
     seen: set[tuple[str, tuple[int, ...]]] = set()
-    for finder in (_body_and_table, _dates, _units, _totals, _numbering):
+    finders = (_body_and_table, _dates, _numbering, *((_phases, _units, _totals) if text_checks else ()))
+    for finder in finders:
         for code, lines, message in finder(doc, rules, line_of):
             rule = by_code.get(code)
             if rule is None or (code, tuple(lines)) in seen:

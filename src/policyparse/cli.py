@@ -384,6 +384,28 @@ def check(files: tuple[str, ...], fmt: str, output: Path | None, rules_dirs: tup
     sys.exit(1 if any(r.has_errors for r in reports) else 0)
 
 
+@cli.command(epilog="""\b
+Examples:
+  policyparse batch plans -o out --recursive && policyparse report out
+  policyparse report out -o /tmp/corpus.html""")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the HTML (default: OUT_DIR/report.html).")
+@rules_option
+def report(out_dir: Path, output: Path | None, rules_dirs: tuple[Path, ...]) -> None:
+    """One self-contained HTML page on a batch's output: deadlines by year, the workload of lead units,
+    every document with its findings, and a searchable table of the commitments."""
+    from .errors import PolicyparseError
+    from .report import write_report
+
+    rules = _load_rules(rules_dirs)
+    try:
+        written = write_report(out_dir, output, rules)
+    except PolicyparseError as exc:
+        _fail(str(exc))
+    click.echo(f"report written to {written}", err=True)
+
+
 @cli.group(epilog="""\b
 Examples:
   policyparse rules list
