@@ -159,3 +159,11 @@ def test_read_targets_gives_the_csv_columns_from_sources_or_batch_output(tmp_pat
     assert [row["target_id"] for row in from_sources] == [row["target_id"] for row in from_output]
     frame = read_targets_df(ROOT / "samples")
     assert list(frame.columns) == list(TABLE_FIELDS) and len(frame) == len(from_sources)
+
+
+@pytest.mark.parametrize("path", [*SAMPLES, FORMATS / "000_2b56176de5d9e3f3.pdf"], ids=lambda p: p.name[:12])
+def test_pydantic_json_is_the_json_of_the_document_dict(path: Path) -> None:
+    from policyparse.serialize import to_json
+
+    doc = parse_file(path)
+    assert to_json(doc) == json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

@@ -114,8 +114,11 @@ def _data(doc: Document, with_text: bool) -> dict[str, Any]:
 
 def to_json(doc: Document, with_text: bool = False) -> str:
     """The document as the JSON the scorer and other programs read (Chinese kept as Chinese); with `with_text`,
-    also the normalized text its spans point into."""
-    return json.dumps(_data(doc, with_text), ensure_ascii=False, indent=2) + "\n"
+    also the normalized text its spans point into. pydantic's own serializer writes the same bytes as
+    `json.dumps(model_dump(), ensure_ascii=False, indent=2)` (tested), several times faster."""
+    if with_text:
+        return json.dumps(_data(doc, with_text), ensure_ascii=False, indent=2) + "\n"
+    return doc.model_dump_json(indent=2) + "\n"
 
 
 def to_json_array(docs: list[Document], with_text: bool = False) -> str:
