@@ -17,6 +17,7 @@ import argparse
 import importlib.util
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -108,6 +109,50 @@ def throughput(work: Path, count: int) -> tuple[list[tuple[str, float, float, fl
         elapsed, _ = run_with_peak_memory([POLICYPARSE, "batch", str(folder), "-o", str(out), *options])
         rows.append((name, elapsed, count / elapsed, size / 1e6 / elapsed))
     return rows, size
+
+
+# One pass of the kind of pattern extraction runs: a number and its unit.
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?(?:个|家|人|元|亩|公里|%|项|次|座|条)")
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def read_floor(folder: Path, repeat: int) -> float:
+    """Seconds to read every file under `folder`, decode it and run one number+unit regex pass over it."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for path in files:
+            FIGURE.findall(path.read_bytes().decode("utf-8", errors="replace"))
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def corpus_against_floor(work: Path, repeat: int) -> list[tuple[str, float, float]] | None:
+    """Rows (how, seconds, × floor) of `batch` over ../shared/corpus, when it stands beside the project."""
+    if not SHARED_CORPUS.is_dir():
+        return None
+    floor = read_floor(SHARED_CORPUS, repeat)
+    rows = [("read + one regex pass (floor)", floor, 1.0)]
+    for jobs in ("1", "2"):
+        out = work / f"shared_{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        elapsed, _ = run_with_peak_memory([POLICYPARSE, "batch", str(SHARED_CORPUS), "-o", str(out), "--recursive",
+                                           "--jobs", jobs, "--quiet"])
+        rows.append((f"`batch --jobs {jobs}`", elapsed, elapsed / floor))
+    return rows
+
+
+def import_profile(limit: int = 8) -> list[tuple[str, float]]:
+    """The modules whose import costs `extract` most (self time, `python -X importtime`)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "policyparse", "extract", str(SAMPLE),
+                             "--format", "json"], capture_output=True, text=True, check=True)
+    costs = []
+    for line in result.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[0].strip().isdigit():
+            costs.append((parts[2].strip(), int(parts[0]) / 1000))
+    return sorted(costs, key=lambda item: -item[1])[:limit]
 
 
 def memory(work: Path, counts: tuple[int, ...]) -> list[tuple[int, float, float]]:
@@ -226,6 +271,11 @@ def report(args: argparse.Namespace) -> str:
         lines += ["", "### Peak memory of `batch --jobs 2` (process tree)", "", "| documents | seconds | peak MB |",
                   "|---|---|---|"]
         lines += [f"| {n} | {s:.1f} | {mb:.0f} |" for n, s, mb in memory(work, (small, args.documents))]
+        shared = corpus_against_floor(work, args.repeat)
+        if shared:
+            lines += ["", "### ../shared/corpus against the floor (182 documents)", "", "| how | seconds | × floor |",
+                      "|---|---|---|"]
+            lines += [f"| {how} | {s:.2f} | {ratio:.1f} |" for how, s, ratio in shared]
     scale = scaling(args.repeat)
     base = scale[0][2]
     lines += ["", "### Scaling (largest sample grown, parse_text in process)", "",
@@ -238,6 +288,9 @@ def report(args: argparse.Namespace) -> str:
     lines += ["", f"### Stage profile (ms for the five samples, mean of {args.repeat})", "", "| stage | ms |",
               "|---|---|"]
     lines += [f"| {name} | {ms:.1f} |" for name, ms in stage_profile(args.repeat)]
+    lines += ["", "### Import cost of a cold `extract` (ms, self time, `python -X importtime`)", "",
+              "| module | ms |", "|---|---|"]
+    lines += [f"| `{module}` | {ms:.1f} |" for module, ms in import_profile()]
     return "\n".join(lines) + "\n"
 
 
