@@ -109,10 +109,15 @@ class TestUnits:
              "lead.label_lead_support"),
             ("（一）加强。由联席会议办公室牵头，相关单位密切配合。", ["联席会议办公室"], "lead.by"),
             ("（一）加强。县乡村振兴局、县商务委牵头建立统计体系。", ["县乡村振兴局", "县商务委"], "lead.opening"),
+            # Digital Shandong 2019 and an Anhui plan: the last group shares the work out (`分工负责`).
+            ("（一）加强。实现“最多跑一次”（省政府办公厅牵头，省大数据局配合，各有关部门、各市政府分工负责）。",
+             ["省政府办公厅", "省大数据局", "各市政府"], "lead.paren_lead_support"),
+            ("（一）加强。推进建设（省交通运输厅牵头，省发展改革委、省港航集团按职责分工负责）。",
+             ["省交通运输厅", "省发展改革委", "省港航集团"], "lead.paren_lead_support"),
         ],
         ids=["bracket", "lead-and-support", "responsible", "responsible-label-in-brackets", "label-line",
              "label-in-hexagonal-brackets", "lead-support-labels-in-brackets",
-             "lead-label-support-label", "you-lead", "opening-lead"],
+             "lead-label-support-label", "you-lead", "opening-lead", "shared-out", "shared-out-by-duty"],
     )
     def test_assignment_statements(self, body: str, units: list[str], rule: str) -> None:
         (assignment,) = parse_text("某县意见\n一、任务\n" + body).assignments
