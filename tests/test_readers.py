@@ -205,3 +205,34 @@ def test_batch_converts_every_supported_file_and_reports_formats(tmp_path: Path)
     assert report.formats == {"docx": 1, "html": 1, "pdf": 1, "text": 1}
     narrowed = convert_folder(src, tmp_path / "pdf-only", jobs=1, pattern="*.pdf")
     assert narrowed.documents == 1
+
+
+def _numbered_docx(path: Path) -> Path:
+    """A .docx whose outline numbers are Word's automatic list numbers, not text (`一、` `（一）` `1．`)."""
+    import docx
+    from docx.oxml import parse_xml
+
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {namespace} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3．"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {namespace} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for text, level in [("总体要求", 0), ("指导思想", 1), ("基本原则", 1), ("主要任务", 0), ("建设平台", 1),
+                        ("到2025年建成站点10个。", 2), ("培育企业20家。", 2), ("强化保障", 1)]:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {namespace}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    document.save(str(path))
+    return path
+
+
+def test_word_list_numbers_are_read_as_the_outline(tmp_path: Path) -> None:
+    doc = parse_file(_numbered_docx(tmp_path / "numbered.docx"))
+    assert [s.id for s in doc.iter_sections()] == [
+        "一", "一/(一)", "一/(二)", "二", "二/(一)", "二/(一)/1", "二/(一)/2", "二/(二)"]
+    assert [(t.section, t.value) for t in doc.targets] == [("二/(一)/1", 10), ("二/(一)/2", 20)]
