@@ -236,3 +236,16 @@ def test_word_list_numbers_are_read_as_the_outline(tmp_path: Path) -> None:
     assert [s.id for s in doc.iter_sections()] == [
         "一", "一/(一)", "一/(二)", "二", "二/(一)", "二/(一)/1", "二/(一)/2", "二/(二)"]
     assert [(t.section, t.value) for t in doc.targets] == [("二/(一)/1", 10), ("二/(一)/2", 20)]
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [("国 务 院  办 公 厅", "国务院办公厅"), ("建 成 站 点 20 个 。", "建成站点 20 个。"), ("5G 基站", "5G 基站"),
+     ("Ⅲ类 水体", "Ⅲ类水体")],
+)
+def test_a_justified_pdf_line_loses_the_spaces_between_chinese_characters(line: str, read: str) -> None:
+    import re
+
+    from policyparse.readers.text import collapse_spaces
+
+    assert collapse_spaces(line, re.compile(" +")) == read

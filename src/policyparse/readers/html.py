@@ -25,12 +25,11 @@ from itertools import pairwise
 from typing import Any
 
 from ..models import ParseWarning
-from .text import Removed, SourceText
+from .text import Removed, SourceText, collapse_spaces
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 # Whitespace of the page's source: meaningless between two Chinese characters, one space elsewhere.
 SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 LEFT_OUT = {"script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed", "button",
             "select", "textarea", "input", "nav", "aside", "head", "map", "audio", "video"}
@@ -47,12 +46,7 @@ BLOCK_BREAK = "\x00"
 
 def _clean(text: str) -> str:
     """The page's source whitespace collapsed the way a browser shows Chinese text."""
-    def space(found: re.Match[str]) -> str:
-        before = found.string[found.start() - 1] if found.start() else ""
-        after = found.string[found.end()] if found.end() < len(found.string) else ""
-        return "" if CJK.match(before or " ") and CJK.match(after or " ") else " "
-
-    return SOURCE_SPACE.sub(space, text).replace("\xa0", " ")
+    return collapse_spaces(text, SOURCE_SPACE).replace("\xa0", " ")
 
 
 @dataclass

@@ -23,11 +23,13 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import ParseWarning
-from .text import Removed, SourceText
+from .text import Removed, SourceText, collapse_spaces
 
 # The top and bottom share of a page where running headers and footers stand.
 MARGIN = 0.08
 DIGITS = re.compile(r"\d+")
+# A justified PDF line spaces its characters out; pdfplumber reads a wide gap as a space.
+LINE_BLANKS = re.compile(r" +")
 
 
 def _open(data: bytes, label: str) -> Any:
@@ -58,7 +60,7 @@ def _page_lines(page: Any) -> list[tuple[float, str, bool]]:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    lines = [(line["top"], line["text"], False)
+    lines = [(line["top"], collapse_spaces(line["text"], LINE_BLANKS), False)
              for line in page.filter(outside).extract_text_lines(strip=True, return_chars=False)]
     for table in tables:
         for row, cells in zip(table.rows, table.extract(), strict=False):

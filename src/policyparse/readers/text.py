@@ -9,6 +9,7 @@ character set wins. Bytes are never replaced: what no candidate decodes is not t
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -21,6 +22,21 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+# Chinese text puts no space between its characters: a run of blanks between two of them is layout.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def collapse_spaces(text: str, blanks: re.Pattern[str]) -> str:
+    """Runs of `blanks` removed between two Chinese characters or marks, one space elsewhere
+    (`建 成 站 点` → `建成站点`, `5G 基站` kept apart)."""
+    def space(found: re.Match[str]) -> str:
+        before = found.string[found.start() - 1] if found.start() else ""
+        after = found.string[found.end()] if found.end() < len(found.string) else ""
+        return "" if CJK.match(before or " ") and CJK.match(after or " ") else " "
+
+    return blanks.sub(space, text)
 
 
 @dataclass(frozen=True)
