@@ -114,10 +114,13 @@ class TestUnits:
              ["省政府办公厅", "省大数据局", "各市政府"], "lead.paren_lead_support"),
             ("（一）加强。推进建设（省交通运输厅牵头，省发展改革委、省港航集团按职责分工负责）。",
              ["省交通运输厅", "省发展改革委", "省港航集团"], "lead.paren_lead_support"),
+            ("（一）加强。推进建设（省发展改革委、省交通运输厅按职责分工负责）。",
+             ["省发展改革委", "省交通运输厅"], "lead.paren_responsible"),
         ],
         ids=["bracket", "lead-and-support", "responsible", "responsible-label-in-brackets", "label-line",
              "label-in-hexagonal-brackets", "lead-support-labels-in-brackets",
-             "lead-label-support-label", "you-lead", "opening-lead", "shared-out", "shared-out-by-duty"],
+             "lead-label-support-label", "you-lead", "opening-lead", "shared-out", "shared-out-by-duty",
+             "all-by-duty"],
     )
     def test_assignment_statements(self, body: str, units: list[str], rule: str) -> None:
         (assignment,) = parse_text("某县意见\n一、任务\n" + body).assignments

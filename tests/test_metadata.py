@@ -112,3 +112,11 @@ class TestFrontMatter:
     def test_website_is_not_an_issuer(self) -> None:
         text = "---\n发布机构: 某市人民政府门户网站\n---\n一、总体思路\n正文。\n某市人民政府办公厅\n2022年3月5日\n"
         assert meta(text).issuer == "某市人民政府办公厅"
+
+
+def test_a_notice_title_naming_its_issuer_beats_a_site_name_above_it() -> None:
+    # A city government's page: the site's name stands above the notice, whose title names who signs.
+    text = ("某市人民政府\n首页 政务公开 互动交流\n某市人民政府办公室关于印发某市数字经济发展三年行动计划的通知\n"
+            "各县（市、区）人民政府，市政府各部门：\n现印发给你们，请认真贯彻执行。\n某市人民政府办公室\n2023年4月28日\n"
+            "一、总体要求\n")
+    assert parse_text(text).metadata.issuer == "某市人民政府办公室"

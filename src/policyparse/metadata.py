@@ -219,11 +219,14 @@ def extract_metadata(norm: NormalizedText, sections: list[Section], rules: Metad
                   or _front_value(norm, rules, "doc_number"))
     head_issuer = next((names[0] for line in head if (names := _unit_names(line.text, rules))), None)
     signature = _inline_signature(norm, rules)
-    issuer = (_front_value(norm, rules, "issuer", record=True) or head_issuer or _signature_issuer(norm, rules)
-              or (signature[0] if signature else None) or _front_issuer(norm, rules))
-    if issuer is None and title and _holds_notice_word(title, rules):
+    # A notice title that names its issuer (`某市人民政府办公室关于印发…`) says who signs, where a line above it
+    # may be a web page's site name (`某市人民政府`).
+    title_issuer = None
+    if title and _holds_notice_word(title, rules):
         prefix = title[: min(at for word in rules.notice_words if (at := title.find(word)) >= 0)].strip()
-        issuer = next(iter(_unit_names(prefix, rules)), None)
+        title_issuer = next(iter(_unit_names(prefix, rules)), None)
+    issuer = (_front_value(norm, rules, "issuer", record=True) or title_issuer or head_issuer
+              or _signature_issuer(norm, rules) or (signature[0] if signature else None) or _front_issuer(norm, rules))
     body_dates = _standalone_dates(norm, rules) or ([signature[1]] if signature else [])
     issued = (_front_date(_front_value(norm, rules, "issued_date", record=True), rules)
               or (body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)))
