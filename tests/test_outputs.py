@@ -154,6 +154,7 @@ def test_every_help_ends_with_two_examples(command: list[str]) -> None:
 
 def test_read_targets_gives_the_csv_columns_from_sources_or_batch_output(tmp_path: Path) -> None:
     convert_folder(ROOT / "samples", tmp_path / "out", jobs=1)
+    CliRunner().invoke(cli, ["report", str(tmp_path / "out")])  # report.html beside the JSON is no document
     from_sources = read_targets(ROOT / "samples")
     from_output = read_targets(tmp_path / "out")
     assert [row["target_id"] for row in from_sources] == [row["target_id"] for row in from_output]

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .batch import SUMMARY
 from .errors import InputError
 from .readers import SUFFIXES
 from .serialize import target_rows
@@ -19,12 +20,14 @@ PathLike = str | Path
 
 
 def _paths(source: PathLike | Iterable[PathLike]) -> list[Path]:
-    """A file, a folder (its documents and policyparse JSON, recursively) or several paths."""
+    """A file, a folder (its documents, recursively; a batch's output folder: the JSON it wrote) or several
+    paths. A batch's output also holds its summary and maybe `report.html`, which are no documents."""
     if isinstance(source, str | Path):
         root = Path(source)
         if root.is_dir():
-            return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (*SUFFIXES, ".json")
-                          and p.name != "summary.json")
+            if (root / SUMMARY).is_file():
+                return sorted(p for p in root.rglob("*.json") if p != root / SUMMARY)
+            return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         return [root]
     return [path for item in source for path in _paths(item)]
 
