@@ -168,3 +168,14 @@ def test_pydantic_json_is_the_json_of_the_document_dict(path: Path) -> None:
 
     doc = parse_file(path)
     assert to_json(doc) == json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_a_folder_with_an_earlier_batch_output_in_it_converts_only_its_documents(tmp_path: Path) -> None:
+    src = tmp_path / "plans"
+    src.mkdir()
+    for sample in SAMPLES:
+        (src / sample.name).write_bytes(sample.read_bytes())
+    convert_folder(src, src / "out", recursive=True, jobs=1)
+    CliRunner().invoke(cli, ["report", str(src / "out")])  # out/report.html: a page, but no document
+    report = convert_folder(src, tmp_path / "elsewhere", recursive=True, jobs=1)
+    assert (report.documents, report.failed) == (len(SAMPLES), 0)

@@ -159,9 +159,14 @@ def discover(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool) 
     """
     found = in_dir.rglob(pattern or "*") if recursive else in_dir.glob(pattern or "*")
     out = out_dir.resolve()
+    # Folders another batch wrote (its summary.json beside them) hold outputs and a report, no documents.
+    outputs = [s.parent.resolve() for s in in_dir.rglob(SUMMARY) if _previous_fingerprint(s.parent)] \
+        if recursive else []
     paths = []
     for path in found:
         if pattern is None and path.suffix.lower() not in DOCUMENT_SUFFIXES:
+            continue
+        if any(path.resolve().is_relative_to(folder) for folder in outputs):
             continue
         try:
             if path.is_symlink() and not path.exists():
