@@ -305,18 +305,13 @@ def diff(old: str, new: str, fmt: str, output: Path | None, rules_dirs: tuple[Pa
 
 def _document(arg: str, rules: RuleBook | None, max_bytes: int) -> Any:
     """A document from a path, or from standard input: JSON written by policyparse, or a document's bytes."""
-    from .errors import InputError
-    from .models import Document
-    from .pipeline import load_document, parse_bytes
+    from .pipeline import document_from_json, load_document, parse_bytes
 
     if arg != "-":
         return load_document(arg, rules=rules)
     data = _stdin_bytes(max_bytes)
     if data.lstrip()[:1] == b"{":
-        try:
-            return Document.model_validate_json(data)
-        except ValueError as exc:
-            raise InputError(f"<stdin>: not a policyparse JSON document ({str(exc).splitlines()[0]})") from None
+        return document_from_json(data, "<stdin>")
     return parse_bytes(data, "<stdin>", rules=rules)
 
 

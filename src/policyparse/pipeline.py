@@ -99,12 +99,18 @@ def load_document(path: str | Path, *, rules: RuleBook | None = None) -> Documen
     path = Path(path)
     if path.suffix.lower() == ".json":
         try:
-            return Document.model_validate_json(path.read_bytes())
+            return document_from_json(path.read_bytes(), str(path))
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-        except ValueError as exc:
-            raise InputError(f"{path}: not a policyparse JSON document ({str(exc).splitlines()[0]})") from None
     return parse_file(path, rules=rules)
+
+
+def document_from_json(data: bytes, label: str) -> Document:
+    """A document from the JSON `extract --format json` or `batch` wrote; InputError when it is not one."""
+    try:
+        return Document.model_validate_json(data)
+    except ValueError as exc:
+        raise InputError(f"{label}: not a policyparse JSON document ({str(exc).splitlines()[0]})") from None
 
 
 def parse_file(path: str | Path, *, rules: RuleBook | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
