@@ -113,16 +113,17 @@ def extract(files: tuple[str, ...], fmt: str | None, output: Path | None, langua
         body = "".join(serialize.to_table(doc, fmt, language.lower(), header=n == 0) for n, doc in enumerate(docs))
         _write(body, output, bom=fmt == "csv")
     else:
-        _show(docs, output, show_outline, show_tasks)
+        from .render import document_view
+
+        _print([document_view(doc, outline=show_outline, tasks=show_tasks) for doc in docs], output)
 
 
-def _show(docs: list[Any], output: Path | None, show_outline: bool, show_tasks: bool) -> None:
+def _print(views: list[Any], output: Path | None) -> None:
+    """Rich views on the terminal, or as plain text 120 columns wide into a file written atomically."""
     from rich.console import Console
 
-    from . import render
     from .atomic import atomic_writer
 
-    views = [render.document_view(doc, outline=show_outline, tasks=show_tasks) for doc in docs]
     if output:
         with atomic_writer(output) as handle:
             console = Console(file=handle, width=120, color_system=None)
@@ -299,7 +300,9 @@ def diff(old: str, new: str, fmt: str, output: Path | None, rules_dirs: tuple[Pa
     elif fmt == "csv":
         _write(to_csv(result), output, bom=output is not None)
     else:
-        _show_diff(result, old, new, output)
+        from .render import diff_view
+
+        _print([diff_view(result, old, new)], output)
     sys.exit(1 if result.targets_differ else 0)
 
 
@@ -313,19 +316,6 @@ def _document(arg: str, rules: RuleBook | None, max_bytes: int) -> Any:
     if data.lstrip()[:1] == b"{":
         return document_from_json(data, "<stdin>")
     return parse_bytes(data, "<stdin>", rules=rules)
-
-
-def _show_diff(result: Any, old: str, new: str, output: Path | None) -> None:
-    from rich.console import Console
-
-    from .atomic import atomic_writer
-    from .render import diff_view
-
-    if output:
-        with atomic_writer(output) as handle:
-            Console(file=handle, width=120, color_system=None).print(diff_view(result, old, new))
-    else:
-        Console().print(diff_view(result, old, new))
 
 
 @cli.command(epilog="""\b
@@ -366,16 +356,9 @@ def check(files: tuple[str, ...], fmt: str, output: Path | None, rules_dirs: tup
                          for r in reports for f in r.findings)
         _write(out.getvalue(), output, bom=output is not None)
     else:
-        from rich.console import Console
-
-        from .atomic import atomic_writer
         from .render import check_view
 
-        if output:
-            with atomic_writer(output) as handle:
-                Console(file=handle, width=120, color_system=None).print(check_view(reports))
-        else:
-            Console().print(check_view(reports))
+        _print([check_view(reports)], output)
     sys.exit(1 if any(r.has_errors for r in reports) else 0)
 
 
