@@ -20,7 +20,7 @@ from functools import cache
 
 from .models import ParseWarning, Script
 from .readers.sniff import HTML_SIGNS
-from .readers.text import Removed
+from .readers.text import HAN, Removed
 from .rulebook.schema import NormalizeRules, PatternRule
 
 # A line after a blank line continues a broken sentence only if it closes it or is this long.
@@ -40,7 +40,6 @@ HEADER_MAX_LINES = 60
 FULL_WIDTH_MIN_LINES = 5
 FULL_WIDTH_SHARE = 0.9
 HEADER_MIN_ITEMS = 2
-HAN = re.compile(r"[\u3400-\u9fff]")
 HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s{0,3}>", re.I)
 HIDDEN_START = re.compile(r"<(?:script|style)\b[^>]{0,200}>", re.I)
 HIDDEN_END = re.compile(r"</(?:script|style)\s{0,3}>", re.I)

@@ -19,6 +19,7 @@ an `InputError` naming the format, never a parse of their bytes as text.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..defaults import DEFAULT_MAX_BYTES
@@ -130,7 +131,7 @@ def read_bytes(data: bytes, source: str | None = None) -> SourceText:
         note = ParseWarning(code="html_fallback", message=(
             "a web page read by stripping its tags; install policyparse[html] to read its structure "
             "(header table, tables as rows, navigation left out)"))
-        return SourceText(decoded.text, decoded.encoding, source, (*decoded.warnings, note), format="html")
+        return replace(decoded, warnings=(*decoded.warnings, note), format="html")
     from .html import read_html
 
     return read_html(decoded)

@@ -35,7 +35,7 @@ def _table_rows(table: Any) -> list[str]:
             if any(cell._tc is other for other in seen):
                 continue
             seen.append(cell._tc)
-            cells.append(_cell_text(cell).replace("\t", " "))
+            cells.append(_cell_text(cell))
         if any(cells):
             rows.append("\t".join(cells))
     return rows

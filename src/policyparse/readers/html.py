@@ -25,9 +25,8 @@ from itertools import pairwise
 from typing import Any
 
 from ..models import ParseWarning
-from .text import Removed, SourceText, collapse_spaces
+from .text import HAN, Removed, SourceText, collapse_spaces
 
-HAN = re.compile(r"[\u3400-\u9fff]")
 # Whitespace of the page's source: meaningless between two Chinese characters, one space elsewhere.
 SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")
 
@@ -159,7 +158,7 @@ def _table(table: Any, page: Page) -> None:
         cells: list[str] = []
         for cell in (c for c in row if _tag(c) in ("td", "th")):
             _carry(spans, cells)
-            text = _cell_text(cell).replace("\t", " ")
+            text = _cell_text(cell)
             rowspan, colspan = _int(cell.get("rowspan")), _int(cell.get("colspan"))
             if rowspan > 1:
                 spans[len(cells)] = (rowspan - 1, text)
@@ -167,7 +166,7 @@ def _table(table: Any, page: Page) -> None:
         _carry(spans, cells)
         if any(cells):
             page.break_line(row.sourceline or 1)
-            page.write("\t".join(cells).rstrip("\t") or cells[0], row.sourceline or 1)
+            page.write("\t".join(cells), row.sourceline or 1)
             page.break_line(row.sourceline or 1)
 
 
@@ -187,7 +186,7 @@ def _int(value: str | None) -> int:
 
 
 def _walk(element: Any, page: Page) -> None:
-    line = element.sourceline or (page.numbers[-1] if page.numbers else 1)
+    line = element.sourceline or page.numbers[-1]
     tag = _tag(element)
     if tag == "table":
         # Once a header table is read, a table of one more label (`主题词：`) belongs to it.

@@ -70,13 +70,18 @@ def _page_lines(page: Any) -> list[tuple[float, str, bool]]:
     return sorted(lines, key=lambda item: item[0])
 
 
+def _margin_key(top: float, height: float, text: str, row: bool) -> str | None:
+    """A line in the top or bottom margin, digits aside (`- 3 -` → `- # -`); None for any other line."""
+    if row or height * MARGIN <= top <= height * (1 - MARGIN):
+        return None
+    return DIGITS.sub("#", text)
+
+
 def _furniture(pages: list[tuple[float, list[tuple[float, str, bool]]]]) -> set[str]:
     """Lines in the page margins that repeat on other pages, digits aside: running headers and footers."""
     seen: Counter[str] = Counter()
     for height, lines in pages:
-        keys = {DIGITS.sub("#", text) for top, text, row in lines
-                if not row and (top < height * MARGIN or top > height * (1 - MARGIN))}
-        seen.update(keys)
+        seen.update({key for top, text, row in lines if (key := _margin_key(top, height, text, row))})
     return {key for key, count in seen.items() if count >= 2}
 
 
@@ -96,8 +101,7 @@ def read(data: bytes, source: str | None) -> SourceText:
     removed: list[Removed] = []
     for height, page_lines in pages:
         for top, text, row in page_lines:
-            margin = top < height * MARGIN or top > height * (1 - MARGIN)
-            if margin and not row and DIGITS.sub("#", text) in furniture:
+            if _margin_key(top, height, text, row) in furniture:
                 removed.append(Removed(len(lines) + 1, "page furniture", text))
                 continue
             lines.append(text)

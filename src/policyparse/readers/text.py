@@ -24,6 +24,7 @@ BOMS = (
 )
 
 
+HAN = re.compile(r"[\u3400-\u9fff]")
 # Chinese text puts no space between its characters: a run of blanks between two of them is layout.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
