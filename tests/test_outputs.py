@@ -179,3 +179,22 @@ def test_a_folder_with_an_earlier_batch_output_in_it_converts_only_its_documents
     CliRunner().invoke(cli, ["report", str(src / "out")])  # out/report.html: a page, but no document
     report = convert_folder(src, tmp_path / "elsewhere", recursive=True, jobs=1)
     assert (report.documents, report.failed) == (len(SAMPLES), 0)
+
+
+def test_a_symlink_loop_beside_an_earlier_batch_output_is_reported_not_raised(tmp_path: Path) -> None:
+    src = tmp_path / "plans"
+    src.mkdir()
+    (src / "plan.txt").write_bytes(SAMPLE.read_bytes())
+    convert_folder(src, src / "out", recursive=True, jobs=1)
+    (src / "loop.txt").symlink_to(src / "loop.txt")
+    report = convert_folder(src, tmp_path / "elsewhere", recursive=True, jobs=1)
+    assert (report.documents, [f.file for f in report.failures]) == (2, ["loop.txt"])
+
+
+def test_read_targets_of_a_source_folder_leaves_an_earlier_batch_output_out(tmp_path: Path) -> None:
+    src = tmp_path / "plans"
+    src.mkdir()
+    (src / "plan.txt").write_bytes(SAMPLE.read_bytes())
+    convert_folder(src, src / "out", recursive=True, jobs=1)
+    CliRunner().invoke(cli, ["report", str(src / "out")])
+    assert len(read_targets(src)) == len(parse_file(SAMPLE).targets)

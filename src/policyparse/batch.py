@@ -151,28 +151,27 @@ def _fingerprint(rules: RuleBook) -> str:
     return f"{package_version()}+{digest}"
 
 
-def discover(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool) -> list[Path]:
-    """The documents to convert, in a stable order, leaving out anything inside `out_dir`.
+def discover(in_dir: Path, out_dir: Path | None, pattern: str | None, recursive: bool) -> list[Path]:
+    """The documents in `in_dir`, in a stable order, leaving out anything inside `out_dir`.
 
     Without a pattern, every file whose name ends like a document (`.txt`, `.html`, `.docx`, `.pdf`, and
-    `.doc`/`.wps`, which are reported as unreadable rather than passed over).
+    `.doc`/`.wps`, which are reported as unreadable rather than passed over). Folders another batch wrote
+    (its summary.json beside them) hold outputs and a report, no documents.
     """
     found = in_dir.rglob(pattern or "*") if recursive else in_dir.glob(pattern or "*")
-    out = out_dir.resolve()
-    # Folders another batch wrote (its summary.json beside them) hold outputs and a report, no documents.
     outputs = [s.parent.resolve() for s in in_dir.rglob(SUMMARY) if _previous_fingerprint(s.parent)] \
         if recursive else []
+    if out_dir is not None:
+        outputs.append(out_dir.resolve())
     paths = []
     for path in found:
         if pattern is None and path.suffix.lower() not in DOCUMENT_SUFFIXES:
-            continue
-        if any(path.resolve().is_relative_to(folder) for folder in outputs):
             continue
         try:
             if path.is_symlink() and not path.exists():
                 paths.append(path)  # broken, or a loop: listed, so that it is reported with its reason
                 continue
-            if not path.is_file() or path.resolve().is_relative_to(out):
+            if not path.is_file() or any(path.resolve().is_relative_to(folder) for folder in outputs):
                 continue
         except (OSError, RuntimeError):
             paths.append(path)  # unreadable while listing: converting it reports why

@@ -11,9 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .batch import SUMMARY
+from .batch import SUMMARY, discover
 from .errors import InputError
-from .readers import SUFFIXES
 from .serialize import target_rows
 
 PathLike = str | Path
@@ -27,7 +26,7 @@ def _paths(source: PathLike | Iterable[PathLike]) -> list[Path]:
         if root.is_dir():
             if (root / SUMMARY).is_file():
                 return sorted(p for p in root.rglob("*.json") if p != root / SUMMARY)
-            return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            return discover(root, None, None, recursive=True)
         return [root]
     return [path for item in source for path in _paths(item)]
 
