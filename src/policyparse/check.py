@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from .extract.numbers import find_figures
 from .extract.records import similarity
+from .extract.times import title_years
 from .models import Document, Section, Target
 from .numerals import NUMERAL_RUN, chinese_to_int
 from .rulebook import RuleBook, default_rules
@@ -108,8 +109,8 @@ def _after(deadline: str | None, horizon: int | None) -> bool:
 
 
 def _horizon(doc: Document, rules: RuleBook) -> int | None:
-    years = [int(found.group("year")) for found in rules.times.title_year.pattern.finditer(doc.metadata.title or "")]
-    return max(years) if years else None
+    """The last year the plan's title covers."""
+    return max(title_years(doc.metadata.title, rules.times), default=None)
 
 
 def _dates(doc: Document, rules: RuleBook, line_of: LineOf) -> Found:

@@ -187,8 +187,10 @@ def plan_horizon(title: str | None, sections: list[Section], times: list[TimeExp
             if time.start >= section.span.start and (end is None or time.start < end) and time.kind in (
                     "point", "years") and time.date:
                 return time.date
-    if title:
-        years = [found.group("year") for found in rules.title_year.pattern.finditer(title)]
-        if years:
-            return years[-1]
-    return None
+    years = title_years(title, rules)
+    return str(years[-1]) if years else None
+
+
+def title_years(title: str | None, rules: TimesRules) -> list[int]:
+    """The years a title names, in order (`县域商业三年行动计划(2023-2025年)` → 2023, 2025)."""
+    return [int(found.group("year")) for found in rules.title_year.pattern.finditer(title or "")]
