@@ -118,9 +118,9 @@ def _tidy(phrase: str, trim: Phrases) -> str:
     phrase = SPACES.sub("", phrase).strip("，,、；;：:。 ")
     phrase = trim.leading.sub("", phrase)
     phrase = trim.leading_qualifier.sub("", phrase)
-    phrase = trim.trailing.sub("", phrase)
+    phrase = trim.trailing.strip_end(phrase)
     phrase = trim.comparison_base.sub("", phrase)
-    phrase = trim.trailing.sub("", phrase)
+    phrase = trim.trailing.strip_end(phrase)
     return phrase.strip("，,、；;：:。 ")
 
 

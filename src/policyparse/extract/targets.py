@@ -22,7 +22,16 @@ from .indicator import first_token, head_of, indicator_after, indicator_before, 
 from .numbers import Figure
 from .responsible import Statement, split_units
 from .tables import RANGE_CELL, Allocation
-from .text import ByStart, Coverage, SectionIndex, clause_bounds, holds_any, paragraph_bounds, sentence_bounds
+from .text import (
+    ByStart,
+    Coverage,
+    SectionIndex,
+    clause_bounds,
+    holds_any,
+    paragraph_bounds,
+    quote_bounds,
+    sentence_bounds,
+)
 from .times import TimeExpr
 
 CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
@@ -94,7 +103,7 @@ def read_incentives(ctx: Context, incentives: Coverage, start: int) -> list[Ince
     for figure in ctx.figures.between(start, len(text)):
         if not incentives.touches(figure.start, figure.end) or _is_article(text, figure):
             continue
-        sentence = sentence_bounds(text, figure.start)
+        sentence = quote_bounds(sentence_bounds(text, figure.start), figure.start)
         head = text[sentence[0] : figure.start]
         kind: Literal["amount", "cap", "rate"] = "rate" if figure.kind == "share" else (
             "cap" if any(word in head[-8:] for word in rules.cap_words) else "amount")
@@ -204,6 +213,10 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
                if f.end <= scope.end and not (skip and skip.touches(f.start, f.end))]
     figures = [f for f in figures if not _is_article(text, f)]
     out: list[Target] = []
+    last_sentence_start = -1
+    # Per sentence, where each modality word first ends: `w in sentence[:figure]` for every figure of a
+    # long sentence would cost its length each time.
+    modality_ends: dict[int, list[tuple[int, str]]] = {}
     for n, figure in enumerate(figures):
         if ctx.excluded.touches(figure.start, figure.end) or ctx.index.key_at(figure.start) in ctx.past_sections:
             continue
@@ -227,7 +240,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
         carried = out and not indicator and out[-1].base_unit == figure.base_unit
         same_subject = (not indicator and (figure.kind == "share" or listed)) or carried or indicator.startswith(
             tuple(rules.comparison_words))
-        if same_subject and out and out[-1].span.start == sentence[0]:
+        if same_subject and out and last_sentence_start == sentence[0]:
             # `投资120亿元，同比增长8%`: the growth of what the sentence just counted;
             # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
             # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator;
@@ -235,17 +248,21 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             indicator = out[-1].indicator
         if not indicator or indicator.isdigit() or (len(indicator) == 1 and not is_noun(indicator)):
             continue  # `到`, `每`, `按`: a function word is no indicator; `村` in `5个村` is one
-        sentence_text = text[sentence[0] : sentence[1]].rstrip()
-        head = text[sentence[0] : figure.start]
+        if sentence[0] not in modality_ends:
+            found = ((text.find(w, *sentence), w) for w in rules.modality_words)
+            modality_ends[sentence[0]] = [(at + len(w), w) for at, w in found if at >= 0]
+        last_sentence_start = sentence[0]
+        quote = quote_bounds(sentence, figure.start)
+        sentence_text = text[quote[0] : quote[1]].rstrip()
         out.append(Target(
             indicator=indicator, value=figure.value, value_max=figure.value_max, unit=figure.unit,
             base_value=figure.base_value, base_unit=figure.base_unit, comparator=figure.comparator,
             kind=_kind(figure, indicator, before, rules),
-            modality=next((w for w in rules.modality_words if w in head), None),
+            modality=next((w for end, w in modality_ends[sentence[0]] if end <= figure.start), None),
             aggregation=_aggregation(text, figure, before, rules),
             deadline=_deadline(ctx, figure, sentence, scope), **ctx.index.place(figure.start),
             lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
-            line=ctx.norm.source_line(figure.start), span=Span(start=sentence[0], end=sentence[0] + len(sentence_text)),
+            line=ctx.norm.source_line(figure.start), span=Span(start=quote[0], end=quote[0] + len(sentence_text)),
         ))
     return [t if len(t.indicator) <= phrases.max_chars else t.model_copy(update={"indicator": head_of(
         t.indicator, phrases)}) for t in _distribute(out, rules)]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..models import Section
@@ -18,19 +20,40 @@ def holds_any(text: str, words: list[str]) -> bool:
     return any(word in text for word in words)
 
 
+LEADING_BLANKS = re.compile(r"[ \t]*")
+
+
+@lru_cache(maxsize=4)
+def _end_marks(text: str, ends: str) -> list[int]:
+    """Offsets of the end marks of `text`, found once per text: a sentence of ten thousand figures is
+    looked up ten thousand times, and a scan per lookup made that quadratic."""
+    return [found.start() for found in re.finditer(f"[{re.escape(ends)}]", text)]
+
+
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:
     """The sentence around `pos`: after the previous end mark, through the next one."""
-    start = pos
-    while start > 0 and text[start - 1] not in ends:
-        start -= 1
-    stop = pos
-    while stop < len(text) and text[stop] not in ends:
-        stop += 1
+    marks = _end_marks(text, ends)
+    after = bisect.bisect_left(marks, pos)
+    start = marks[after - 1] + 1 if after else 0
+    stop = marks[after] if after < len(marks) else len(text)
     if stop < len(text) and text[stop] != "\n":
         stop += 1
-    while start < stop and text[start] in " \t":
-        start += 1
-    return start, stop
+    blanks = LEADING_BLANKS.match(text, start, stop)
+    return (blanks.end() if blanks else start), stop
+
+
+# A "sentence" longer than this is a table or a list flattened into one line: a record quotes the
+# stretch around its figure instead, so that what is written stays linear in what is read.
+MAX_QUOTE = 1000
+
+
+def quote_bounds(sentence: tuple[int, int], pos: int) -> tuple[int, int]:
+    """What a record standing at `pos` quotes of its sentence: all of it, or `MAX_QUOTE` characters around `pos`."""
+    start, stop = sentence
+    if stop - start <= MAX_QUOTE:
+        return sentence
+    start = max(start, min(pos - MAX_QUOTE // 2, stop - MAX_QUOTE))
+    return start, start + MAX_QUOTE
 
 
 def clause_bounds(text: str, pos: int) -> tuple[int, int]:

@@ -47,11 +47,39 @@ class FigurePattern:
 
 
 @dataclass(frozen=True)
+class WordRun:
+    """A run of listed words closing a phrase (`…同比增长`), found by tiling the phrase from its end.
+
+    The regex `(?:年均增长|年均|增长)+$` finds the same run but backtracks exponentially over a
+    phrase that repeats the words and ends in something else; this is linear in the phrase.
+    """
+
+    words: frozenset[str]
+    longest: int
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> WordRun:
+        listed = frozenset(word for word in words if word)
+        return cls(listed, max(map(len, listed), default=0))
+
+    def strip_end(self, text: str) -> str:
+        """`text` without the longest run of the words it ends with."""
+        size = len(text)
+        tiled = [False] * size + [True]  # tiled[i]: text[i:] is a run of the words
+        start = size
+        for i in range(size - 1, -1, -1):
+            if any(tiled[i + k] and text[i : i + k] in self.words for k in range(1, min(self.longest, size - i) + 1)):
+                tiled[i] = True
+                start = i
+        return text[:start]
+
+
+@dataclass(frozen=True)
 class Phrases:
     """The word lists of `targets.toml` as patterns: runs of them at the start or end of a phrase."""
 
     leading: re.Pattern[str]
-    trailing: re.Pattern[str]
+    trailing: WordRun
     opening: re.Pattern[str]
     comparison_base: re.Pattern[str]
     activity_suffix: re.Pattern[str]
@@ -114,7 +142,7 @@ class CompiledRules:
         rules = self.book.targets
         return Phrases(
             leading=re.compile("^" + _run_of(rules.leading_words)),
-            trailing=re.compile(_run_of(rules.trailing_words) + "$"),
+            trailing=WordRun.of(rules.trailing_words),
             opening=re.compile("^" + _run_of([*rules.modality_words, *rules.aggregation_words, *rules.leading_words])),
             comparison_base=rules.comparison_base.pattern,
             activity_suffix=rules.activity_suffix.pattern,
