@@ -91,3 +91,50 @@ def test_diff_pairs_as_weighing_every_pair_would_while_weighing_few() -> None:
         old, new = document(chance), document(chance)
         assert pair_targets(old.targets, new.targets, RULES) == _pairs_by_weighing_every_pair(
             old.targets, new.targets, RULES)
+
+
+def test_page_breaks_and_unicode_separators_break_lines_within_their_source_line() -> None:
+    # pdftotext puts `\f` before every page; it hid the heading that opened the page.
+    doc = parse_text("前言\n\f一、目标\n到2025年，建成站点20个。\u2028二、保障\u2029加强领导。")
+    assert [(s.title, s.line) for s in doc.sections] == [("目标", 2), ("保障", 3)]
+    assert doc.targets[0].line == 3
+
+
+def test_zero_width_characters_inside_a_number_are_removed_before_it_is_read() -> None:
+    doc = parse_text("一、目标\n到2025年，建成站点2\u200b0个，就业\u200b增加100\u2060万人。")
+    assert [(t.indicator, t.value) for t in doc.targets] == [("站点", 20.0), ("就业", 100.0)]
+
+
+def test_spaces_join_digits_only_inside_one_number() -> None:
+    text = parse_text("覆盖率达到85 95 %，截至20 18年底，投资1 000万元，序号132 5 信息技术").text
+    assert "85 95%" in text and "2018年" in text and "1000万元" in text and "132 5" in text
+
+
+def test_entities_are_decoded_only_when_terminated() -> None:
+    assert parse_text("<p>&notice 与 &amp; 和 &copy 及 &#20013;</p>").text.strip() == "&notice 与 & 和 &copy 及 中"
+
+
+def test_an_unclosed_script_hides_the_rest_of_its_line_not_of_the_page(tmp_path) -> None:
+    page = "<p>一、目标</p><script>var a=1;\n<p>到2025年，建成站点20个。</p>\n<p>二、保障</p>"
+    as_text = parse_text(page)
+    (tmp_path / "page.html").write_text(f"<html><body>{page}</body></html>", encoding="utf-8")
+    from policyparse import parse_file
+
+    as_page = parse_file(tmp_path / "page.html")
+    for doc in (as_text, as_page):
+        assert [t.value for t in doc.targets] == [20.0]
+        assert [s.title for s in doc.sections] == ["目标", "保障"]
+        assert [(w.code, w.line) for w in doc.warnings] == [("unclosed_markup", 1)]
+
+
+def test_every_key_of_a_header_is_kept() -> None:
+    keys = {"title": "标题", "发文机关": "某局", "date": "2021-01-01", "url": "http://x", "source": "某网",
+            "author": "张三", "发文字号": "某〔2021〕1号", "keywords": "a", "id": "123", "category": "通知"}
+    doc = parse_text("---\n" + "".join(f"{k}: {v}\n" for k, v in keys.items()) + "---\n正文。")
+    assert doc.metadata.header == keys
+    assert (doc.metadata.title, doc.metadata.issuer, doc.metadata.doc_number) == ("标题", "某局", "某〔2021〕1号")
+
+
+def test_a_rule_line_at_the_top_is_no_header_unless_key_value_lines_follow() -> None:
+    doc = parse_text("---\n一、总体要求\n到2025年，建成站点20个。\n---\n二、保障\n加强领导。")
+    assert [s.title for s in doc.sections] == ["总体要求", "保障"] and doc.metadata.header == {}

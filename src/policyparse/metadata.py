@@ -230,4 +230,5 @@ def extract_metadata(norm: NormalizedText, sections: list[Section], rules: Metad
     body_dates = _standalone_dates(norm, rules) or ([signature[1]] if signature else [])
     issued = (_front_date(_front_value(norm, rules, "issued_date", record=True), rules)
               or (body_dates[0] if body_dates else _front_date(_front_value(norm, rules, "issued_date"), rules)))
-    return Metadata(title=title, doc_number=doc_number, issuer=issuer, issued_date=issued)
+    return Metadata(title=title, doc_number=doc_number, issuer=issuer, issued_date=issued,
+                    header=dict(norm.front_matter))

@@ -54,6 +54,11 @@ class Metadata(Record):
     format: Literal["text", "html", "docx", "pdf"] = Field(
         default="text", description="The format the document was read as, recognized by its content, not its name."
     )
+    header: dict[str, str] = Field(
+        default_factory=dict, description="Every `key: value` of the header an export wrote above the text (front "
+        "matter, a scraper's or database's header, a web page's table of labels), as written: the fields above are "
+        "read from it, and the keys they do not use (`url`, `category` …) are kept here.",
+    )
 
 
 class Section(Record):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .models import ParseWarning, Script
-from .readers.sniff import HTML_SIGNS
+from .readers.sniff import HTML_SIGNS, unclosed_markup
 from .readers.text import HAN, Removed
 from .rulebook.schema import NormalizeRules, PatternRule
 
@@ -30,8 +30,17 @@ CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")
 FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 # Typographic spaces (en, em, thin, narrow no-break …) an export indents with are spaces like U+3000.
 WIDE_SPACES = {code: 0x20 for code in (*range(0x2000, 0x200B), 0x202F, 0x205F)}
-FOLD_TABLE = {**FULLWIDTH_ALNUM, **WIDE_SPACES, 0x3000: 0x20, 0x00A0: 0x20, 0xFF05: 0x25}
+# Zero-width spaces and joiners a web editor leaves inside words and numbers (`2\u200b0个` is 20个).
+ZERO_WIDTH: dict[int, None] = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))
+FOLD_TABLE: dict[int, int | None] = {**FULLWIDTH_ALNUM, **WIDE_SPACES, **ZERO_WIDTH, 0x3000: 0x20, 0x00A0: 0x20,
+                                     0xFF05: 0x25}
 SPLIT_LINES = re.compile(r"\r\n|\r|\n")
+# Breaks that are no newline to an editor's line count: a page break (pdftotext puts one before every
+# page), Word's manual line break, Unicode's line and paragraph separators. They break lines here, and
+# the lines they make keep the source line they stand on.
+INNER_BREAKS = re.compile(r"[\f\v\x85\u2028\u2029]")
+# An entity only with its closing `;`: `&notice` is text, not `¬ice`.
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # `key: value`, or a database's `【key】 value`.
 # Linear on a line of blanks: the key starts at a visible character, the value is stripped in code.
 FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【\s][^:：【]{0,19}?)\s*[:：])(.*)$")
@@ -41,7 +50,7 @@ FULL_WIDTH_MIN_LINES = 5
 FULL_WIDTH_SHARE = 0.9
 HEADER_MIN_ITEMS = 2
 HIDDEN_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s{0,3}>", re.I)
-HIDDEN_START = re.compile(r"<(?:script|style)\b[^>]{0,200}>", re.I)
+HIDDEN_START = re.compile(r"<(script|style)\b[^>]{0,200}>", re.I)
 HIDDEN_END = re.compile(r"</(?:script|style)\s{0,3}>", re.I)
 BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6]|/table|p|div|li|tr|h[1-6])\b[^>]{0,200}>", re.I)
 ANY_TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z!][^<>]{0,500}>")
@@ -129,13 +138,14 @@ def _trim(line: str) -> str:
 
 
 def split_lines(text: str, line_numbers: Sequence[int] | None = None) -> list[Line]:
-    """Split on CRLF, CR or LF (not on the form feeds and separators `str.splitlines` takes).
+    """Split on CRLF, CR or LF, numbering the lines; then on the breaks of `INNER_BREAKS`, within a line's number.
 
     `line_numbers` gives the source line of each line when a reader made the text (a web page's lines).
     """
     parts = SPLIT_LINES.split(text)
     numbers = line_numbers if line_numbers is not None and len(line_numbers) == len(parts) else range(1, len(parts) + 1)
-    return [Line(_trim(part), [(0, number)]) for number, part in zip(numbers, parts, strict=True)]
+    return [Line(_trim(piece), [(0, number)]) for number, part in zip(numbers, parts, strict=True)
+            for piece in INNER_BREAKS.split(part)]
 
 
 def _header_item(text: str) -> tuple[str, str] | None:
@@ -211,7 +221,11 @@ def strip_markup(draft: Draft) -> Draft:
     is_html = any(HTML_SIGNS.search(line.text) for line in draft.lines[:80])
     out: list[Line] = []
     hidden = False  # inside <script> or <style>, which may span lines
-    for line in draft.lines:
+    # Where the last closing </script> or </style> stands: an opening after it is never closed, and
+    # hides only the rest of its own line, not the rest of the page.
+    last_close = max((i for i, line in enumerate(draft.lines) if HIDDEN_END.search(line.text)), default=-1) \
+        if is_html else -1
+    for index, line in enumerate(draft.lines):
         text = line.text
         if is_html:
             if hidden:
@@ -228,13 +242,15 @@ def strip_markup(draft: Draft) -> Draft:
             opened = HIDDEN_START.search(text)
             if opened:
                 draft.note_removed(line, "markup", text[opened.start() :], text_of_document=False)
-                text, hidden = text[: opened.start()], True
+                text, hidden = text[: opened.start()], index < last_close
+                if not hidden:
+                    draft.warnings.append(unclosed_markup(opened.group(1).lower(), line.source_line))
             for found in ANY_TAG.finditer(text):
                 draft.note_removed(line, "markup", found.group(0), text_of_document=False)
             text = BLOCK_TAG.sub("\n", text)
             text = ANY_TAG.sub("", text)
         if "&" in text:
-            text = html.unescape(text).replace("\xa0", " ")
+            text = ENTITY.sub(lambda found: html.unescape(found.group(0)), text).replace("\xa0", " ")
         out.extend(Line(_trim(part), line.pieces[:1]) for part in text.split("\n"))
     return replace(draft, lines=out)
 

@@ -25,6 +25,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..models import ParseWarning
+from .sniff import unclosed_markup
 from .text import HAN, Removed, SourceText, collapse_spaces
 
 # Whitespace of the page's source: meaningless between two Chinese characters, one space elsewhere.
@@ -41,6 +42,9 @@ LABEL_MIN_PAIRS = 2
 DATA_MIN_ROWS = 2
 DATA_CELL_MAX_CHARS = 1000
 BLOCK_BREAK = "\x00"
+# Elements whose content a parser reads as raw text up to their closing tag: left unclosed, they
+# would swallow the rest of the page.
+RAW_TEXT_OPEN = re.compile(r"<(script|style)\b[^>]{0,500}>", re.I)
 
 
 def _clean(text: str) -> str:
@@ -218,14 +222,34 @@ def _walk(element: Any, page: Page) -> None:
         page.break_line(line)
 
 
+def close_raw_text(text: str) -> tuple[str, list[ParseWarning]]:
+    """`text` with a `<script>` or `<style>` that is never closed closed at the end of its line, and a warning
+    for each: a browser would hide the rest of the page, but the rest is what a reader of the source sees."""
+    warnings = []
+    position = 0
+    while opened := RAW_TEXT_OPEN.search(text, position):
+        name = opened.group(1).lower()
+        closed = re.compile(rf"</{name}\s{{0,20}}>", re.I).search(text, opened.end())
+        if closed:
+            position = closed.end()
+            continue
+        line_end = text.find("\n", opened.end())
+        line_end = len(text) if line_end == -1 else line_end
+        text = f"{text[:line_end]}</{name}>{text[line_end:]}"
+        position = line_end + len(name) + 3
+        warnings.append(unclosed_markup(name, text.count("\n", 0, opened.start()) + 1))
+    return text, warnings
+
+
 def read_html(decoded: SourceText) -> SourceText:
     """A web page's text, its header table as front matter, its tables as rows."""
     import lxml.etree
     import lxml.html
 
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_pis=True)
+    markup, unclosed = close_raw_text(decoded.text)
     try:
-        root = lxml.html.document_fromstring(decoded.text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = lxml.html.document_fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return SourceText(decoded.text, decoded.encoding, decoded.source, decoded.warnings, format="html")
     page = Page()
@@ -235,7 +259,7 @@ def read_html(decoded: SourceText) -> SourceText:
     body = root.find("body")
     _walk(body if body is not None else root, page)
     lines, numbers = _with_header(page)
-    warnings = decoded.warnings
+    warnings = (*decoded.warnings, *unclosed)
     if not any(HAN.search(line) for line in lines) and HAN.search(decoded.text):
         warnings = (*warnings, ParseWarning(code="nothing_extracted", level="error", message=(
             "the page's text is all in scripts or left-out elements; nothing of it could be read")))
