@@ -138,3 +138,30 @@ def test_every_key_of_a_header_is_kept() -> None:
 def test_a_rule_line_at_the_top_is_no_header_unless_key_value_lines_follow() -> None:
     doc = parse_text("---\n一、总体要求\n到2025年，建成站点20个。\n---\n二、保障\n加强领导。")
     assert [s.title for s in doc.sections] == ["总体要求", "保障"] and doc.metadata.header == {}
+
+
+SIMPLIFIED = "一、总体要求\n到2025年，全县建成乡镇商贸中心10个，村级便民商店200个。\n"
+TRADITIONAL = "二、保障措施\n加強組織領導，確保各項任務落實到位，建立健全工作機制。\n"
+
+
+def test_a_gbk_file_with_one_bad_byte_is_read_with_a_warning_not_refused() -> None:
+    from policyparse.readers.text import decode_bytes
+
+    data = (SIMPLIFIED * 4).encode("gbk")
+    at = data.index("村".encode("gbk"), len(data) // 2)
+    read = decode_bytes(data[:at] + b"\xff" + data[at:])
+    assert read.encoding == "gb18030" and read.text.count("\ufffd") == 1
+    assert [(w.code, w.line) for w in read.warnings] == [("invalid_bytes", 6)]
+    assert read.text.startswith(SIMPLIFIED * 2)
+
+
+def test_lines_in_big5_inside_a_gbk_file_are_each_read_in_their_own_encoding() -> None:
+    from policyparse.readers.text import decode_bytes
+
+    for parts in ([(SIMPLIFIED, "gbk")] * 3 + [(TRADITIONAL, "big5")] * 2,
+                  [(TRADITIONAL, "big5")] * 3 + [(SIMPLIFIED, "gbk")] * 2):
+        read = decode_bytes(b"".join(text.encode(encoding) for text, encoding in parts))
+        assert read.text == "".join(text for text, _ in parts)
+        assert [w.code for w in read.warnings] == ["mixed_encoding"]
+    assert decode_bytes((TRADITIONAL * 5).encode("big5")).warnings == ()
+    assert decode_bytes((SIMPLIFIED * 5).encode("gbk")).warnings == ()

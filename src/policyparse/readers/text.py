@@ -72,6 +72,13 @@ class SourceText:
 UNIFIED_HAN = re.compile(r"[\u4e00-\u9fff]")
 IMPLAUSIBLE = re.compile(r"[^ -~\t\r\n\u3000-\u9fff\uff00-\uffef\u2000-\u206f]")
 CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+LEGACY = ("gb18030", "big5")
+# A line of this many Han characters, some of them rare in its file's encoding and (nearly) all common in
+# the other, was written in the other: Big5 read as GB18030 lands on rare characters about a quarter of the
+# time, GB18030 read as Big5 on rare or invalid ones about half of the time.
+MIXED_LINE_MIN_HAN = 4
+MIXED_LINE_OWN_BELOW = 0.9
+MIXED_LINE_OTHER_AT_LEAST = 0.95
 
 
 def _common_share(text: str, encoding: str) -> float:
@@ -135,14 +142,7 @@ def _damaged_utf8(data: bytes, error: UnicodeDecodeError, source: str | None) ->
                 "byte(s) were dropped"), line=text.count("\n") + 1)
             return SourceText(text, "utf-8", source, (note,))
     text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    han = len(UNIFIED_HAN.findall(text, 0, 20000))
-    if bad <= max(3, len(text) // 1000) and han >= 20 and _binary_reason(text) is None:
-        note = ParseWarning(code="invalid_bytes", level="error", message=(
-            f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD; the lines holding them are reported as "
-            "damaged"))
-        return SourceText(text, "utf-8", source, (note,))
-    return None
+    return SourceText(text, "utf-8", source, (_replaced_bytes(text, "UTF-8"),)) if _few_bad(text) else None
 
 
 def _binary_reason(text: str) -> str | None:
@@ -183,7 +183,7 @@ def decode_bytes(data: bytes, source: str | None = None) -> SourceText:
             raise InputError(f"{label}: not a text document ({binary})")
         return SourceText(text, "utf-8", source)
     readings: dict[str, str] = {}
-    for encoding in ("gb18030", "big5"):
+    for encoding in LEGACY:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
@@ -193,6 +193,61 @@ def decode_bytes(data: bytes, source: str | None = None) -> SourceText:
     if not readings:
         if b"\x00" in data:
             raise InputError(f"{label}: not a text document (it contains NUL bytes)")
+        damaged = _damaged_legacy(data, source)
+        if damaged is not None:
+            return damaged
         raise InputError(f"{label}: not a text document (not UTF-8, UTF-16, GB18030 or Big5)")
     encoding = max(readings, key=lambda enc: _common_share(readings[enc], enc))
-    return SourceText(readings[encoding], encoding, source)
+    return _mixed_lines(data, encoding, source) or SourceText(readings[encoding], encoding, source)
+
+
+def _few_bad(text: str) -> bool:
+    """A text with a few replaced bytes among many Chinese characters: damage, not another kind of file."""
+    bad = text.count("\ufffd")
+    return bad <= max(3, len(text) // 1000) and len(UNIFIED_HAN.findall(text, 0, 20000)) >= 20 and \
+        _binary_reason(text) is None
+
+
+def _damaged_legacy(data: bytes, source: str | None) -> SourceText | None:
+    """GB18030 or Big5 with a few bytes no reading decodes: read with them replaced, and warned about."""
+    readings = {encoding: data.decode(encoding, errors="replace") for encoding in LEGACY}
+    readings = {encoding: text for encoding, text in readings.items() if _few_bad(text)}
+    if not readings:
+        return None
+    encoding = max(readings, key=lambda enc: _common_share(readings[enc], enc))
+    return SourceText(readings[encoding], encoding, source, (_replaced_bytes(readings[encoding], encoding),))
+
+
+def _replaced_bytes(text: str, encoding: str) -> ParseWarning:
+    first = text.index("\ufffd")
+    return ParseWarning(code="invalid_bytes", level="error", line=text.count("\n", 0, first) + 1, message=(
+        f"{text.count(chr(0xFFFD))} invalid {encoding} byte sequence(s) replaced with U+FFFD; the lines holding "
+        "them are reported as damaged"))
+
+
+def _mixed_lines(data: bytes, encoding: str, source: str | None) -> SourceText | None:
+    """A file pasted together from GB18030 and Big5 parts: each line read in the encoding its characters are
+    common in, with a warning; None when every line reads well in `encoding`.
+
+    Neither encoding uses the newline byte inside a character, so lines split safely before decoding.
+    """
+    other = next(enc for enc in LEGACY if enc != encoding)
+    lines, switched = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        text = raw.decode(encoding, errors="replace")
+        if not raw.isascii() and len(UNIFIED_HAN.findall(text)) >= MIXED_LINE_MIN_HAN and \
+                _common_share(text, encoding) < MIXED_LINE_OWN_BELOW:
+            try:
+                alternative = raw.decode(other)
+            except UnicodeDecodeError:
+                alternative = None
+            if alternative is not None and _common_share(alternative, other) >= MIXED_LINE_OTHER_AT_LEAST:
+                text = alternative
+                switched.append(number)
+        lines.append(text)
+    if not switched:
+        return None
+    note = ParseWarning(code="mixed_encoding", line=switched[0], message=(
+        f"{len(switched)} line(s) are in {other} where the rest is in {encoding} (first at line {switched[0]}); "
+        "each was read in its own"))
+    return SourceText("\n".join(lines), encoding, source, (note,))
