@@ -46,6 +46,9 @@ def _tree(out: Path) -> dict[str, bytes]:
     for varying in ("seconds", "output"):
         summary.pop(varying)
     files["summary.json"] = json.dumps(summary, sort_keys=True).encode()
+    # The journal names the run that wrote each record; apart from that, both wrote the same.
+    records = [json.loads(line) for line in files.pop(".policyparse-journal.jsonl").splitlines()]
+    files["journal"] = json.dumps([{k: v for k, v in r.items() if k != "run"} for r in records]).encode()
     return files
 
 

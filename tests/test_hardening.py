@@ -3,12 +3,20 @@
 A hang shows as the suite not finishing; the assertions check the output, never the time taken.
 """
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
+import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyparse import parse_text
+from policyparse.cli import cli
 from policyparse.extract.text import MAX_QUOTE
 from policyparse.rulebook import default_rules
 from policyparse.rulebook.compiled import WordRun
@@ -165,3 +173,71 @@ def test_lines_in_big5_inside_a_gbk_file_are_each_read_in_their_own_encoding() -
         assert [w.code for w in read.warnings] == ["mixed_encoding"]
     assert decode_bytes((TRADITIONAL * 5).encode("big5")).warnings == ()
     assert decode_bytes((SIMPLIFIED * 5).encode("gbk")).warnings == ()
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "000_2b56176de5d9e3f3.txt"
+
+
+def _policyparse(*args: str, stdin: Any = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "policyparse", *args], stdin=stdin, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[[noise]]\nid = "noise.x"\npattern = "a{4294967296}"\n', "rule noise.x: pattern: a repeat count too large"),
+    ('[[noise]]\nid = "noise.x"\npattern = "' + "(" * 3000 + "a" + ")" * 3000 + '"\n', "nested too deeply"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML: arrays or tables nested too deeply"),
+    ('[[noise]]\nid = "noise.x"\npattern = "' + "a" * 20000 + '"\n', "a rule's pattern is at most"),
+    ("folder", "not a regular file"),
+    ("dangling", "not a regular file"),
+])
+def test_a_broken_rules_file_is_one_line_and_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    if content == "folder":
+        (rules / "normalize.toml").mkdir()
+    elif content == "dangling":
+        (rules / "normalize.toml").symlink_to(tmp_path / "nowhere.toml")
+    else:
+        (rules / "normalize.toml").write_text(content, encoding="utf-8")
+    result = _policyparse("extract", str(SAMPLE), "--rules", str(rules))
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("target", "message"), [("symlink", "is a symbolic link; refusing to replace it"),
+                                                ("fifo", "is a FIFO; refusing to replace it"),
+                                                ("folder", "is a directory")])
+def test_extract_refuses_to_replace_what_is_no_regular_file(tmp_path: Path, target: str, message: str) -> None:
+    output = tmp_path / "out.json"
+    if target == "symlink":
+        (tmp_path / "elsewhere.json").write_text("kept")
+        output.symlink_to(tmp_path / "elsewhere.json")
+    elif target == "fifo":
+        os.mkfifo(output)
+    else:
+        output.mkdir()
+    result = CliRunner().invoke(cli, ["extract", str(SAMPLE), "-f", "json", "-o", str(output)])
+    assert result.exit_code == 2 and message in result.stderr
+    assert output.is_symlink() == (target == "symlink") and output.is_fifo() == (target == "fifo")
+    if target == "symlink":
+        assert (tmp_path / "elsewhere.json").read_text() == "kept"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+def test_a_full_disk_is_one_line_and_exit_2_and_a_device_is_written_through() -> None:
+    full = _policyparse("extract", str(SAMPLE), "-f", "json", "-o", "/dev/full")
+    assert full.returncode == 2 and full.stderr.strip() == "/dev/full: cannot be written (No space left on device)"
+    assert _policyparse("extract", str(SAMPLE), "-f", "json", "-o", "/dev/null").returncode == 0
+    assert Path("/dev/null").is_char_device()
+
+
+def test_an_endless_stream_of_nul_bytes_on_stdin_is_refused_early() -> None:
+    with open("/dev/zero", "rb") as zeros:
+        result = _policyparse("extract", "-", "--max-bytes", "100000000000", stdin=zeros)
+    assert result.returncode == 2 and "runs of NUL bytes" in result.stderr
+
+
+def test_lone_surrogates_given_to_parse_text_are_replaced_and_warned_about() -> None:
+    doc = parse_text("一、目标\n到2025年，建成站点20个。\ud800")
+    assert [t.value for t in doc.targets] == [20.0] and "\ud800" not in doc.text
+    assert doc.warnings[0].code == "invalid_characters"

@@ -5,13 +5,23 @@ atomically, so an interrupted batch never leaves half a file, and a document tha
 is recorded with its reason without costing the others. `targets.csv`, `summary.json`
 and the SQLite database are then built from the JSON files, so documents skipped as up
 to date are in them exactly as freshly converted ones.
+
+What is up to date is decided by content: each document's JSON is recorded, as it is
+written, in a journal (`.policyparse-journal.jsonl`) with the hash of the input's bytes
+and the fingerprint of the version and rules it was made with. A rerun converts exactly
+the documents without a current record, whatever the files' times say and however the
+run before ended (Ctrl-C, a kill, a full disk); a document whose input is gone has its
+JSON, its rows and its record removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -22,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .atomic import atomic_writer, write_text_atomic
+from .atomic import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_writer, write_text_atomic, writer_alive
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError, PolicyparseError
 from .models import Document
@@ -34,6 +44,9 @@ from .version import package_version
 SUMMARY = "summary.json"
 POOL_CHUNK = 4
 TARGETS_CSV = "targets.csv"
+JOURNAL = ".policyparse-journal.jsonl"
+# How often a worker checks that the batch that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
 
 
 class BatchReport(BaseModel):
@@ -58,6 +71,10 @@ class BatchReport(BaseModel):
     seconds: float = Field(description="Wall time of the run.")
     jobs: int = Field(description="Worker processes used.")
     fingerprint: str = Field(description="Version and rules the outputs were made with; a change redoes them all.")
+    interrupted: bool = Field(default=False, description="The run was stopped (Ctrl-C) before its queue was done.")
+    pending: int = Field(default=0, description="Documents left unconverted because the run was interrupted.")
+    removed: list[str] = Field(default_factory=list, description="Documents whose input is gone: their JSON and "
+                               "rows were removed.")
 
 
 class BatchFailure(BaseModel):
@@ -86,16 +103,23 @@ class Outcome:
 
 
 ProgressCallback = Callable[[int, int, Outcome], None]
-# (source path, output path, label): one document to convert.
-Job = tuple[str, str, str]
+# (source path, output path, label, sha256 of the source's bytes): one document to convert.
+Job = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    """What a worker needs besides its jobs: the validated rules (None: the shipped ones) and the size limit."""
+    """What a worker needs besides its jobs: the validated rules (None: the shipped ones), the size limit, and
+    where to record each output with the fingerprint it was made with (no journal: nothing recorded)."""
 
     rules: RuleBook | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    journal: str | None = None
+    fingerprint: str = ""
+    # Which run wrote a record: what a run converted is told from what it found done.
+    run: str = ""
+    # The input folder, resolved: batches of several folders may share an output folder and its journal.
+    root: str = ""
 
 
 # Runs the jobs somewhere (this process, a process pool, a Dask cluster), yielding outcomes as they come.
@@ -109,14 +133,30 @@ def _init_worker(settings: WorkerSettings) -> None:
     _worker = settings
 
 
+def _init_pool_worker(settings: WorkerSettings) -> None:
+    """A pool worker: Ctrl-C is the batch's to handle (it lets running documents finish), and the worker
+    exits when the batch is gone, even killed: it would otherwise wait on its queue forever."""
+    _init_worker(settings)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="policyparse-parent-watch").start()
+
+
 def convert_chunk(jobs: list[Job], settings: WorkerSettings) -> list[Outcome]:
     """Convert a chunk of documents in this process: what a Dask worker runs."""
     _init_worker(settings)
     return [_convert(*job) for job in jobs]
 
 
-def _convert(source: str, target: str, label: str) -> Outcome:
-    """Parse one document and write its JSON; never raises, so one document cannot stop the batch."""
+def _convert(source: str, target: str, label: str, digest: str) -> Outcome:
+    """Parse one document, write its JSON and record it in the journal; never raises, so one document
+    cannot stop the batch."""
     from .pipeline import parse_file
 
     try:
@@ -124,14 +164,50 @@ def _convert(source: str, target: str, label: str) -> Outcome:
         doc = doc.model_copy(update={"source": label})
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, to_json(doc))
+        if _worker.journal:
+            output = Path(os.path.relpath(target, os.path.dirname(_worker.journal))).as_posix()
+            _record(_worker.journal, {"root": _worker.root, "file": label, "input": digest,
+                                      "rules": _worker.fingerprint, "output": output, "run": _worker.run})
         return Outcome(label, errors=tuple(f"{w.code}: {w.message}" for w in doc.warnings if w.level == "error"),
                        format=doc.metadata.format)
     except PolicyparseError as exc:
         reason = str(exc).removeprefix(f"{source}: ")
+    except OSError as exc:  # the output cannot be written: a full disk, a folder not writable
+        reason = f"cannot write its output: {exc.strerror or exc}"
     except Exception as exc:  # a bug on one document must not cost the others
         reason = f"internal error: {type(exc).__name__}: {exc}"
-    Path(target).unlink(missing_ok=True)  # no stale output for a document that now fails
+    with contextlib.suppress(OSError):
+        Path(target).unlink(missing_ok=True)  # no stale output for a document that now fails
     return Outcome(label, reason)
+
+
+def _record(journal: str, entry: dict[str, str]) -> None:
+    """Append one line to the journal in a single write: lines of several workers never interleave."""
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape")
+    fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+Records = dict[tuple[str, str], dict[str, str]]
+
+
+def read_journal(out_dir: Path) -> Records:
+    """The latest record of each document, by (input folder, file); a line a kill cut short is passed over."""
+    records: Records = {}
+    try:
+        lines = (out_dir / JOURNAL).read_bytes().decode("utf-8", "surrogateescape").split("\n")
+    except OSError:
+        return records
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            records[entry["root"], entry["file"]] = entry
+        except (ValueError, KeyError, TypeError):
+            continue
+    return records
 
 
 def _warm_up(rules: RuleBook) -> None:
@@ -189,13 +265,6 @@ def output_path(in_dir: Path, out_dir: Path, path: Path) -> Path:
     return target
 
 
-def _up_to_date(source: Path, target: Path) -> bool:
-    try:
-        return target.stat().st_mtime >= source.stat().st_mtime
-    except OSError:
-        return False
-
-
 def process_runner(jobs: int, chunk_size: int = POOL_CHUNK) -> Runner:
     """Run the jobs in this process (one job) or in a pool of `jobs` worker processes."""
 
@@ -220,7 +289,8 @@ def _run(jobs_list: list[Job], jobs: int, chunk_size: int, settings: WorkerSetti
     # Small chunks: one message per few documents instead of one per document, still fine-grained
     # enough that both workers stay busy to the end.
     chunks = [jobs_list[i : i + chunk_size] for i in range(0, total, chunk_size)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool_worker, initargs=(settings,))
+    try:
         futures: dict[Future[list[Outcome]], list[Job]] = {
             pool.submit(convert_chunk, chunk, settings): chunk for chunk in chunks
         }
@@ -229,13 +299,15 @@ def _run(jobs_list: list[Job], jobs: int, chunk_size: int, settings: WorkerSetti
             try:
                 outcomes = future.result()
             except BrokenProcessPool:
-                outcomes = [Outcome(label, "a worker process died while converting it") for _, _, label in
-                            futures[future]]
+                outcomes = [Outcome(job[2], "a worker process died while converting it") for job in futures[future]]
             for outcome in outcomes:
                 done += 1
                 if on_progress:
                     on_progress(done, total, outcome)
                 yield outcome
+    finally:
+        # Stopped early (Ctrl-C): the chunks not started are dropped, the running ones finish and are journaled.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def convert_folder(
@@ -261,12 +333,17 @@ def convert_folder(
     `jobs` worker processes (default: all cores), or on a Dask cluster when `client` (a
     `distributed.Client`) is given, in chunks of `chunk_size` documents. `rules` is a rule
     book from `load_rules` (default: the shipped rules); `header` names targets.csv's columns in `en` or
-    `zh`. Raises InputError when `in_dir` is
-    not a folder; a document that fails is listed in the report instead.
+    `zh`. Raises InputError when `in_dir` is not a folder, when it lies inside `out_dir`, or when `sqlite`
+    cannot be opened as a database; a document that fails is listed in the report instead.
+
+    Ctrl-C stops the queue: the documents being converted finish, the tables and the summary are written
+    for what is done, and the report says `interrupted` (the CLI exits 130).
     """
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise InputError(f"{in_dir}: not a folder")
+    if in_dir.resolve().is_relative_to(out_dir.resolve()):
+        raise InputError(f"{out_dir}: holds the input folder {in_dir}; write the outputs to a folder outside it")
     paths = discover(in_dir, out_dir, pattern, recursive)
     if client is not None:
         from .dask import CHUNK_SIZE, dask_runner, worker_count
@@ -277,14 +354,22 @@ def convert_folder(
         runner = process_runner(workers, chunk_size or POOL_CHUNK)
     book = rules or default_rules()
     started = time.monotonic()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+    connection = _open_database(sqlite)
+    _remove_stale_temporaries(out_dir)
     fingerprint = _fingerprint(book)
-    force = force or _previous_fingerprint(out_dir) != fingerprint
-    labels = {path: path.relative_to(in_dir).as_posix() for path in paths}
+    root = str(in_dir.resolve())
+    journal = read_journal(out_dir)
+    labels = {path: readable_label(path.relative_to(in_dir)) for path in paths}
     failures: list[BatchFailure] = []
     todo: list[Job] = []
     owners: dict[Path, str] = {}
+    current: dict[str, Path] = {}  # label → output, for documents whose output is (or will be) current
     for path in paths:
+        label = labels[path]
         try:
             target = output_path(in_dir, out_dir, path)
             if target in owners:
@@ -292,28 +377,107 @@ def convert_folder(
             if target == out_dir / SUMMARY:
                 raise InputError(f"its output would overwrite the batch's own {SUMMARY}; rename it")
         except InputError as exc:
-            failures.append(BatchFailure(file=labels[path], reason=str(exc)))
+            failures.append(BatchFailure(file=label, reason=str(exc)))
             continue
-        owners[target] = labels[path]
-        if force or not _up_to_date(path, target):
-            todo.append((str(path), str(target), labels[path]))
-    for outcome in runner(todo, WorkerSettings(rules, max_bytes), on_progress):
-        if outcome.reason is not None:
-            failures.append(BatchFailure(file=outcome.file, reason=outcome.reason))
-
+        owners[target] = label
+        digest = _digest(path)
+        record = journal.get((root, label))
+        if force or record is None or (record.get("input"), record.get("rules"), record.get("output")) != (
+                digest, fingerprint, target.relative_to(out_dir).as_posix()) or not target.is_file():
+            todo.append((str(path), str(target), label, digest))
+        else:
+            current[label] = target
+    run = f"{os.getpid()}-{time.time_ns()}"
+    settings = WorkerSettings(rules, max_bytes, journal=str(out_dir / JOURNAL), fingerprint=fingerprint, run=run,
+                              root=root)
+    attempted: set[str] = set()
+    interrupted = False
+    try:
+        for outcome in runner(todo, settings, on_progress):
+            attempted.add(outcome.file)
+            if outcome.reason is not None:
+                failures.append(BatchFailure(file=outcome.file, reason=outcome.reason))
+    except KeyboardInterrupt:
+        interrupted = True
     failed = {f.file for f in failures}
-    attempted = {job[2] for job in todo}
-    readable = [path for path in paths if labels[path] not in failed]
-    targets, warnings, incomplete, formats = _write_tables(in_dir, out_dir, readable, labels, sqlite, failed,
-                                                           header)
+    finished = read_journal(out_dir)
+    for _, output, label, _ in todo:
+        # Read from the journal, not from the outcomes: documents that finished while an interrupted run
+        # was stopping count too.
+        if label not in failed and finished.get((root, label), {}).get("run") == run and Path(output).is_file():
+            current[label] = Path(output)
+            attempted.add(label)
+    removed = _remove_deleted(finished, root, set(labels.values()), out_dir)
+    try:
+        targets, warnings, incomplete, formats = _write_tables(out_dir, current, connection, header)
+    finally:
+        if connection is not None:
+            connection.close()
+    _write_journal(out_dir, {key: record for key, record in finished.items()
+                             if key[0] != root or (key[1] in current and record.get("rules") == fingerprint)})
+    converted = len(attempted - failed)
     report = BatchReport(
-        input=str(in_dir), output=str(out_dir), documents=len(paths), converted=len(attempted - failed),
-        skipped=len(paths) - len(attempted) - len(failed - attempted), failed=len(failed), targets=targets,
+        input=str(in_dir), output=str(out_dir), documents=len(paths), converted=converted,
+        skipped=len(current) - converted, failed=len(failed), targets=targets,
         warnings=warnings, formats=formats, incomplete=incomplete, failures=sorted(failures, key=lambda f: f.file),
         seconds=round(time.monotonic() - started, 3), jobs=workers, fingerprint=fingerprint,
+        interrupted=interrupted, pending=len(paths) - len(current) - len(failed), removed=removed,
     )
     write_text_atomic(out_dir / SUMMARY, report.model_dump_json(indent=2) + "\n")
     return report
+
+
+def readable_label(relative: Path) -> str:
+    """A document's name as reports, JSON and SQLite write it: its path relative to the input folder, with
+    the bytes of a name that is no UTF-8 written as `\\xb0` escapes (the file itself is opened by its bytes)."""
+    return relative.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _digest(path: Path) -> str:
+    """The sha256 of a file's bytes; a file that cannot be read gets none, and converting it says why."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _open_database(sqlite: str | Path | None) -> Any:
+    """The SQLite database to load, opened before any work: a path that is no database fails the batch at once."""
+    if not sqlite:
+        return None
+    from . import store
+
+    return store.connect(sqlite)
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Temporary files a killed batch left behind: those whose writing process is gone."""
+    for tmp in out_dir.rglob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
+        if not writer_alive(tmp.name):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _remove_deleted(journal: Records, root: str, labels: set[str], out_dir: Path) -> list[str]:
+    """Outputs recorded for documents of `root` whose input is gone: removed, inside `out_dir` only."""
+    gone = sorted(label for folder, label in journal if folder == root and label not in labels)
+    for label in gone:
+        output = out_dir / journal[root, label].get("output", "")
+        if output.name and output.resolve().is_relative_to(out_dir.resolve()):
+            with contextlib.suppress(OSError):
+                output.unlink(missing_ok=True)
+    return gone
+
+
+def _write_journal(out_dir: Path, records: Records) -> None:
+    """The journal compacted to one record per current document."""
+    text = "".join(json.dumps(records[key], ensure_ascii=False) + "\n" for key in sorted(records))
+    with atomic_writer(out_dir / JOURNAL, errors="surrogateescape") as handle:
+        handle.write(text)
 
 
 def _previous_fingerprint(out_dir: Path) -> str | None:
@@ -323,44 +487,47 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
         return None
 
 
-def _write_tables(in_dir: Path, out_dir: Path, readable: list[Path], labels: dict[Path, str],
-                  sqlite: str | Path | None, failed: set[str], header_language: str
+def _write_tables(out_dir: Path, current: dict[str, Path], connection: Any, header_language: str
                   ) -> tuple[int, int, list[IncompleteDocument], dict[str, int]]:
-    """targets.csv (and SQLite) from the JSON outputs, streamed one document at a time.
+    """targets.csv (and SQLite) from the current JSON outputs, streamed one document at a time; the
+    database's other documents (failed, deleted) are removed from it.
 
     Returns the counts of targets and warnings, the documents with error-level warnings, and the
     number of documents read in each format.
     """
+    import sqlite3
+
     from . import store
 
-    connection = store.connect(sqlite) if sqlite else None
     targets = warnings = 0
     incomplete: list[IncompleteDocument] = []
     formats: dict[str, int] = {}
-    try:
-        with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
-            write_table([], handle, header_language)
-            for path in readable:
-                raw = output_path(in_dir, out_dir, path).read_bytes()
-                data = json.loads(raw)
-                targets += len(data.get("targets") or [])
-                warnings += len(data.get("warnings") or [])
-                errors = [f"{w.get('code')}: {w.get('message')}" for w in data.get("warnings") or []
-                          if w.get("level") == "error"]
-                if errors:
-                    incomplete.append(IncompleteDocument(file=labels[path], errors=errors))
-                meta = data.get("metadata") or {}
-                fmt = str(meta.get("format") or "text")
-                formats[fmt] = formats.get(fmt, 0) + 1
-                write_table(target_rows(data, labels[path]), handle, header=False)
-                if connection is not None:
-                    digest = hashlib.sha256(raw).hexdigest()
-                    if store.stored_digest(connection, labels[path]) != digest:
-                        store.load_document(connection, labels[path], digest, Document.model_validate(data))
-        if connection is not None:
-            for file in failed:
-                store.remove_document(connection, file)
-    finally:
-        if connection is not None:
-            connection.close()
+    with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
+        write_table([], handle, header_language)
+        for label in sorted(current):
+            raw = current[label].read_bytes()
+            data = json.loads(raw)
+            targets += len(data.get("targets") or [])
+            warnings += len(data.get("warnings") or [])
+            errors = [f"{w.get('code')}: {w.get('message')}" for w in data.get("warnings") or []
+                      if w.get("level") == "error"]
+            if errors:
+                incomplete.append(IncompleteDocument(file=label, errors=errors))
+            meta = data.get("metadata") or {}
+            fmt = str(meta.get("format") or "text")
+            formats[fmt] = formats.get(fmt, 0) + 1
+            write_table(target_rows(data, label), handle, header=False)
+            if connection is None:
+                continue
+            digest = hashlib.sha256(raw).hexdigest()
+            try:
+                if store.stored_digest(connection, label) != digest:
+                    store.load_document(connection, label, digest, Document.model_validate(data))
+            except sqlite3.Error as exc:
+                raise InputError(f"{store.database_path(connection)}: cannot load {label} ({exc})") from None
+    if connection is not None:
+        try:
+            store.keep_only(connection, set(current))
+        except sqlite3.Error as exc:
+            raise InputError(f"{store.database_path(connection)}: cannot remove old documents ({exc})") from None
     return targets, warnings, incomplete, dict(sorted(formats.items()))

@@ -1,7 +1,8 @@
 """The command line: a thin layer over the library.
 
 Exit codes: 0 success; 1 some items of a batch failed, or `diff` found changes;
-2 bad invocation or unreadable input (with a one-line message, never a traceback).
+2 bad invocation or unreadable input (with a one-line message, never a traceback);
+130 a batch stopped with Ctrl-C (its summary says what finished).
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .defaults import DEFAULT_MAX_BYTES
+from .errors import PolicyparseError, RuleError
 
 if TYPE_CHECKING:
     from .batch import Outcome
     from .rulebook import RuleBook
 
 EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped with Ctrl-C
+# Standard input is read in pieces of this size, so that an endless or binary stream is refused early.
+STDIN_CHUNK = 1 << 20
 
 
 def _fail(message: str) -> NoReturn:
@@ -42,7 +47,6 @@ rules_option = click.option(
 
 
 def _load_rules(rules_dirs: tuple[Path, ...]) -> RuleBook | None:
-    from .errors import RuleError
     from .rulebook import load_rules
 
     try:
@@ -80,7 +84,6 @@ def extract(files: tuple[str, ...], fmt: str | None, output: Path | None, langua
     Text, web pages, .docx and .pdf are read, whatever their names.
     """
     from . import serialize
-    from .errors import PolicyparseError
     from .pipeline import normalize_text, parse_bytes, parse_file
     from .readers import read_bytes, read_file
 
@@ -122,10 +125,8 @@ def _print(views: list[Any], output: Path | None) -> None:
     """Rich views on the terminal, or as plain text 120 columns wide into a file written atomically."""
     from rich.console import Console
 
-    from .atomic import atomic_writer
-
     if output:
-        with atomic_writer(output) as handle:
+        with _output_file(output) as handle:
             console = Console(file=handle, width=120, color_system=None)
             for view in views:
                 console.print(view)
@@ -136,21 +137,44 @@ def _print(views: list[Any], output: Path | None) -> None:
 
 
 def _stdin_bytes(max_bytes: int) -> bytes:
-    data = sys.stdin.buffer.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    """Standard input, up to `max_bytes`; a stream of NUL bytes (`/dev/zero`, a binary) is refused at its
+    first piece instead of being read into memory."""
+    pieces, size = [], 0
+    while size <= max_bytes:
+        piece = sys.stdin.buffer.read(min(STDIN_CHUNK, max_bytes + 1 - size))
+        if not piece:
+            break
+        if b"\x00" * 8 in piece:  # UTF-16 and UTF-32 text has at most three NULs in a row
+            _fail("<stdin>: not a text document (it contains runs of NUL bytes)")
+        pieces.append(piece)
+        size += len(piece)
+    if size > max_bytes:
         _fail(f"<stdin>: more than {max_bytes:,} bytes (raise the limit with --max-bytes)")
-    return data
+    return b"".join(pieces)
 
 
 def _write(text: str, output: Path | None, bom: bool = False) -> None:
     """To the output file, written atomically (with a BOM for Excel when asked), or to standard output."""
-    from .atomic import atomic_writer
-
     if output:
-        with atomic_writer(output, bom=bom) as handle:
+        with _output_file(output, bom) as handle:
             handle.write(text)
     else:
         click.echo(text, nl=False)
+
+
+@contextmanager
+def _output_file(output: Path, bom: bool = False) -> Iterator[Any]:
+    """`output` written atomically; what the system refuses (a full disk, a folder not writable) is one line
+    naming the file, and nothing is left half written."""
+    from .atomic import atomic_writer
+
+    try:
+        with atomic_writer(output, bom=bom) as handle:
+            yield handle
+    except OSError as exc:
+        _fail(f"{output}: cannot be written ({exc.strerror or exc})")
+    except PolicyparseError as exc:  # a link, a FIFO, a folder: refused, not replaced
+        _fail(str(exc))
 
 
 @cli.command(epilog="""\b
@@ -188,7 +212,6 @@ def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, job
     up to date. Failures are listed with their reasons in OUT_DIR/summary.json.
     """
     from .batch import convert_folder
-    from .errors import PolicyparseError
 
     rules = _load_rules(rules_dirs)  # a broken rule file is a bad invocation, reported before any work
     with _batch_progress(quiet) as on_progress:
@@ -207,6 +230,12 @@ def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, job
         click.echo(f"failed: {failure.file}: {failure.reason}", err=True)
     for document in report.incomplete:
         click.echo(f"incomplete: {document.file}: {'; '.join(document.errors)}", err=True)
+    for file in report.removed:
+        click.echo(f"removed: {file}: its input is gone", err=True)
+    if report.interrupted:
+        click.echo(f"interrupted: {report.converted} converted, {report.pending} left for the next run; "
+                   f"summary in {out_dir / 'summary.json'}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if quiet:
         sys.exit(1 if report.failed else 0)
     click.echo(f"{report.documents} documents: {report.converted} converted, {report.skipped} up to date, "
@@ -284,7 +313,6 @@ def diff(old: str, new: str, fmt: str, output: Path | None, rules_dirs: tuple[Pa
     Exit 0 when no target changed, 1 when some did, 2 on an error.
     """
     from .diff import diff_documents, to_csv
-    from .errors import PolicyparseError
 
     if old == "-" and new == "-":
         _fail("only one of OLD and NEW can be '-' (standard input)")
@@ -338,7 +366,6 @@ def check(files: tuple[str, ...], fmt: str, output: Path | None, rules_dirs: tup
     import json
 
     from .check import check_file
-    from .errors import PolicyparseError
 
     rules = _load_rules(rules_dirs)
     try:
@@ -373,7 +400,6 @@ Examples:
 def report(out_dir: Path, output: Path | None, rules_dirs: tuple[Path, ...]) -> None:
     """One self-contained HTML page on a batch's output: deadlines by year, the workload of lead units,
     every document with its findings, and a searchable table of the commitments."""
-    from .errors import PolicyparseError
     from .report import write_report
 
     rules = _load_rules(rules_dirs)
@@ -423,7 +449,6 @@ def rules_check(directory: Path | None) -> None:
 
     Exit 0 when all are valid; 2 with a line naming the file and rule otherwise.
     """
-    from .errors import RuleError
     from .rulebook import load_rules
 
     try:
@@ -453,4 +478,14 @@ def schema() -> None:
 
 
 def main() -> None:
-    cli(prog_name="policyparse")
+    """The command line; what the system refuses (a full disk, a folder not writable, too little memory)
+    is reported in one line with exit 2, never as a traceback."""
+    try:
+        cli(prog_name="policyparse")
+    except PolicyparseError as exc:  # an output the command refuses to write, found as it writes
+        _fail(str(exc))
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"policyparse: {where}{exc.strerror or exc}")
+    except MemoryError:
+        _fail("policyparse: out of memory (a smaller --max-bytes refuses such input early)")

@@ -55,7 +55,7 @@ def dask_runner(client: Any, chunk_size: int = CHUNK_SIZE) -> Runner:
                     queue.add(retry)
                     continue
                 reason = f"the Dask worker died while converting it, twice ({type(exc).__name__})"
-                outcomes = [Outcome(label, reason) for _, _, label in chunk]
+                outcomes = [Outcome(job[2], reason) for job in chunk]
             for outcome in outcomes:
                 done += 1
                 if on_progress:

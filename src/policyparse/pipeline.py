@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,8 @@ from .rulebook import RuleBook, default_rules
 LOST_SHARE = 0.03
 # A text this long that yields no outline and no target was not read, whatever it holds.
 NOTHING_READ_MIN_CHARS = 2000
+# Halves of UTF-16 pairs standing alone: no character, and no encoder or converter accepts them.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None) -> Document:
@@ -30,7 +33,13 @@ def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None =
     >>> [s.title for s in doc.sections]
     ['总体思路', '工作目标']
     """
-    return parse_source(SourceText(text, None, source), rules=rules)
+    notes: tuple[ParseWarning, ...] = ()
+    if LONE_SURROGATE.search(text):
+        notes = (ParseWarning(code="invalid_characters", level="error", message=(
+            f"{len(LONE_SURROGATE.findall(text))} lone surrogate(s), which are no characters, replaced with "
+            "U+FFFD")),)
+        text = LONE_SURROGATE.sub("\ufffd", text)
+    return parse_source(SourceText(text, None, source, notes), rules=rules)
 
 
 def parse_source(read: SourceText, *, rules: RuleBook | None = None) -> Document:

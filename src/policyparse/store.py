@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
+from .errors import InputError
 from .models import Assignment, Deadline, Document, Incentive, Record, Target, Task
 
 # The record tables are made from the models: one column per field (`section` as `section_id`),
@@ -27,6 +28,8 @@ SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}
 # Raised whenever a table's columns or keys change (2: sections keyed by part; 3: record ids, same_as;
 # 4: views, full-text index, document id and format).
 SCHEMA_VERSION = 4
+# Another process writing the database (a second batch, an analyst's open transaction): wait this long, then fail.
+LOCK_WAIT_SECONDS = 10
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
@@ -149,17 +152,37 @@ def connect(path: str | Path) -> sqlite3.Connection:
     A database written with another layout is rebuilt: its tables are derived from the JSON
     outputs, and `batch` reloads every document whose rows are missing.
     """
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA journal_mode = WAL")
-    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        for view in ("targets_v", "workload_v"):
-            connection.execute(f"DROP VIEW IF EXISTS {view}")
-        for table in ("targets_fts", *RECORD_TABLES, "sections", "documents"):
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    connection.executescript(SCHEMA + "\n".join(table_sql(t, m) for t, m in RECORD_TABLES.items()) + INDEXES + VIEWS)
+    try:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS)
+    except sqlite3.Error as exc:
+        raise InputError(f"{path}: cannot open the database ({exc})") from None
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA journal_mode = WAL")
+        if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            for view in ("targets_v", "workload_v"):
+                connection.execute(f"DROP VIEW IF EXISTS {view}")
+            for table in ("targets_fts", *RECORD_TABLES, "sections", "documents"):
+                connection.execute(f"DROP TABLE IF EXISTS {table}")
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.executescript(
+            SCHEMA + "\n".join(table_sql(t, m) for t, m in RECORD_TABLES.items()) + INDEXES + VIEWS)
+    except sqlite3.Error as exc:
+        connection.close()
+        raise InputError(f"{path}: not a database policyparse can write ({exc})") from None
     return connection
+
+
+def database_path(connection: sqlite3.Connection) -> str:
+    """The file of an open database, for messages."""
+    return str(connection.execute("PRAGMA database_list").fetchone()[2])
+
+
+def keep_only(connection: sqlite3.Connection, files: set[str]) -> None:
+    """Remove every document but `files`: the failed and the deleted ones."""
+    for (file,) in connection.execute("SELECT file FROM documents").fetchall():
+        if file not in files:
+            remove_document(connection, file)
 
 
 def stored_digest(connection: sqlite3.Connection, file: str) -> str | None:

@@ -115,6 +115,8 @@ def read_toml(path: Path | resources.abc.Traversable, label: str) -> Raw:
         raise RuleError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleError(f"{label}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise RuleError(f"{label}: not valid TOML: arrays or tables nested too deeply") from None
 
 
 def _user_files(directory: Path) -> Iterator[Path]:

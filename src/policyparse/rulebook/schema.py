@@ -37,6 +37,8 @@ WORD_CLASSES = "word_classes"
 # `(?&name)` is PCRE's call of a named pattern; Python's re has no such syntax, so a rule
 # naming a word class can never be mistaken for a plain pattern.
 WORD_CLASS = re.compile(r"\(\?&(\w+)\)")
+# The shipped patterns are a few hundred characters; a pattern of megabytes is no rule.
+MAX_PATTERN_CHARS = 10_000
 
 
 def expand_word_classes(pattern: str, classes: dict[str, str]) -> str:
@@ -61,16 +63,21 @@ def _compile_checked(value: Any, info: ValidationInfo) -> re.Pattern[str]:
         return value
     if not isinstance(value, str):
         raise ValueError("a regular expression must be a string")
+    if len(value) > MAX_PATTERN_CHARS:
+        raise ValueError(f"{len(value):,} characters long; a rule's pattern is at most {MAX_PATTERN_CHARS:,}")
     context = info.context or {}
     source = expand_word_classes(value, context.get(WORD_CLASSES, {}))
     try:
         compiled = re.compile(source)
+        problem = None if value in context.get(TRUSTED, ()) else catastrophic_backtracking(source)
     except re.error as exc:
         raise ValueError(str(exc)) from None
-    if value not in context.get(TRUSTED, ()):
-        problem = catastrophic_backtracking(source)
-        if problem:
-            raise ValueError(f"{problem}; bound the inner repeat or make what it matches distinct")
+    except OverflowError as exc:  # `a{4294967296}`
+        raise ValueError(f"a repeat count too large: {exc}") from None
+    except RecursionError:  # thousands of nested groups
+        raise ValueError("groups nested too deeply to compile") from None
+    if problem:
+        raise ValueError(f"{problem}; bound the inner repeat or make what it matches distinct")
     return compiled
 
 
