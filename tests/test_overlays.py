@@ -100,7 +100,7 @@ def test_a_word_class_follows_the_measures(tmp_path: Path) -> None:
     [
         ("measures.toml", 'units = [{ word = "斤", kind = "weight" }]\n', "measures.toml: units '斤': kind: Input should be"),
         ("targets.toml", "[[exclusion]]\nid = 'exclude.mine'\npattern = '(a+)+b'\n",
-         "targets.toml: rule exclude.mine: pattern: nested quantifiers can backtrack"),
+         "targets.toml: rule exclude.mine: pattern: a repeated or optional part inside a repeat"),
         ("responsible.toml", "[[statement]]\nid = 'lead.mine'\npattern = '【(?P<units>.+?)】'\nexamples = ['没有括号']\n",
          "responsible.toml: rule lead.mine: examples: example not matched: '没有括号'"),
         ("responsible.toml", "[placeholder]\nid = 'units.placeholder'\npattern = '(unclosed'\n",

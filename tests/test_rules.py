@@ -1,12 +1,22 @@
 """Every rule's own examples, and the errors a broken rule file gives."""
 
+import dataclasses
+import importlib
+import pkgutil
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import policyparse
 from policyparse import RuleError, load_rules
 from policyparse.rulebook import default_rules
+from policyparse.rulebook.safety import unsafe
 
 RULES = [(name, rule) for name, rule in default_rules().pattern_rules()]
 
@@ -19,6 +29,32 @@ def test_rule_examples(file: str, rule) -> None:
 
 def test_shipped_patterns_cannot_backtrack_catastrophically() -> None:
     load_rules(trust_shipped=False)  # raises RuleError naming the file and rule otherwise
+
+
+def _patterns_the_program_runs() -> dict[str, re.Pattern[str]]:
+    """Every regex of every module, and every pattern derived from the shipped rules."""
+    found = {}
+    for module in pkgutil.walk_packages(policyparse.__path__, "policyparse."):
+        if module.name.endswith("__main__"):
+            continue
+        for name, value in vars(importlib.import_module(module.name)).items():
+            if isinstance(value, re.Pattern):
+                found[f"{module.name}.{name}"] = value
+    compiled = default_rules().compiled
+    for part in ("figures", "phrases", "run_on_marker", "any_noise"):
+        value = getattr(compiled, part)
+        if isinstance(value, re.Pattern):
+            found[f"compiled.{part}"] = value
+        else:
+            found |= {f"compiled.{part}.{f.name}": getattr(value, f.name) for f in dataclasses.fields(value)
+                      if isinstance(getattr(value, f.name), re.Pattern)}
+    return found
+
+
+def test_every_regex_the_program_runs_passes_the_safety_gate() -> None:
+    patterns = _patterns_the_program_runs()
+    assert len(patterns) > 40 and "compiled.figures.regex" in patterns
+    assert {name: problem for name, pattern in patterns.items() if (problem := unsafe(pattern.pattern))} == {}
 
 
 def test_rule_ids_are_unique() -> None:
@@ -90,3 +126,45 @@ def test_shipped_rules_copy_loads_as_a_user_directory(tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     assert load_rules([copy]) == load_rules()
+
+
+ATOMS = st.sampled_from(["a", "b", "年", "均", "[ab]", r"\w", r"\s", r"\d", ".", "[^b]", "年均", "a?"])
+
+
+def _risky(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Patterns built from the constructs that backtrack: repeats of repeats, overlapping alternatives,
+    lookarounds, bounded repeats nested in each other."""
+    return st.one_of(
+        st.tuples(children, children).map("".join),
+        st.tuples(children, children).map(lambda pair: f"(?:{pair[0]}|{pair[1]})"),
+        st.tuples(children, st.sampled_from(["*", "+", "?", "{2,5}", "{1,40}", "{0,1000}", "{30}"])).map(
+            lambda pair: f"(?:{pair[0]}){pair[1]}"),
+        children.map(lambda inner: f"(?=a){inner}"),
+        children.map(lambda inner: f"(?:(?!b){inner})+"),
+    )
+
+
+RISKY_PATTERNS = st.recursive(ATOMS, _risky, max_leaves=8)
+
+# Runs in a child process: a search that hangs is killed there, and the test fails naming the pattern.
+SEARCH_EVERYWHERE = """
+import re, sys
+pattern = re.compile(sys.argv[1])
+for pump in ("a", "b", "ab", "年均", "年", " ", "1", "a b", "年均增长"):
+    for copies in (10, 30, 100, 300, 1000):
+        for end in ("!", "", "b", "\\n"):
+            pattern.search(pump * copies + end)
+"""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(RISKY_PATTERNS, st.sampled_from(["", "$", "!"]))
+def test_a_pattern_the_gate_accepts_never_searches_for_a_second(body: str, end: str) -> None:
+    pattern = body + end
+    if unsafe(pattern) is not None:
+        return
+    try:
+        subprocess.run([sys.executable, "-c", SEARCH_EVERYWHERE, pattern], check=True, timeout=1.0,
+                       capture_output=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the gate accepted {pattern!r}, and a search ran past 1 s")

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from .safety import catastrophic_backtracking
+from .safety import unsafe
 
 if TYPE_CHECKING:
     from .compiled import CompiledRules
@@ -69,7 +69,7 @@ def _compile_checked(value: Any, info: ValidationInfo) -> re.Pattern[str]:
     source = expand_word_classes(value, context.get(WORD_CLASSES, {}))
     try:
         compiled = re.compile(source)
-        problem = None if value in context.get(TRUSTED, ()) else catastrophic_backtracking(source)
+        problem = None if value in context.get(TRUSTED, ()) else unsafe(source)
     except re.error as exc:
         raise ValueError(str(exc)) from None
     except OverflowError as exc:  # `a{4294967296}`
@@ -77,7 +77,7 @@ def _compile_checked(value: Any, info: ValidationInfo) -> re.Pattern[str]:
     except RecursionError:  # thousands of nested groups
         raise ValueError("groups nested too deeply to compile") from None
     if problem:
-        raise ValueError(f"{problem}; bound the inner repeat or make what it matches distinct")
+        raise ValueError(f"{problem}; make what the repeated parts match distinct")
     return compiled
 
 
