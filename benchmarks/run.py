@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -231,27 +232,67 @@ PATHOLOGICAL = {
     "`以上` × 100,000": "以上" * 100_000,
     "`一、标题⏎` × 100,000": "一、标题\n" * 100_000,
     "spaces × 100,000": "一" + " " * 100_000 + "二",
+    # The trailing words of an indicator, repeated: their regex run once backtracked exponentially.
+    "`年均增长` × 26 before a figure": "一、目标\n到2025年，指标" + "年均增长" * 26 + "x5%。",
+    # One sentence, ten thousand figures: each figure once scanned the whole sentence for its bounds.
+    "one sentence of 10,000 figures": "一、目标\n到2025年，" + "，".join(f"新建站点{i}个" for i in range(10_000))
+    + "。",
 }
 
 
-def pathological(repeat: int) -> list[tuple[str, int, float, float]]:
-    """Rows (input, characters, seconds, × the time of plain text of the same length)."""
+def _median_seconds(work: Callable[[], object], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def ordinary(length: int) -> str:
+    """An ordinary document of `length` characters: the largest sample, grown and cut."""
+    times = 1
+    while len(text := corpus.grown(times)) < length:
+        times *= 2
+    return text[:length]
+
+
+def pathological(repeat: int) -> list[tuple[str, int, float, float, float]]:
+    """Rows (input, characters, seconds, × plain text of the same length, × an ordinary document of it)."""
     from policyparse import parse_text
 
     parse_text("一、目标\n建成站点20个。")
     rows = []
     for name, text in PATHOLOGICAL.items():
         plain = ("建设乡村消费市场体系。" * (len(text) // 11 + 1))[: len(text)]
-        times = []
-        for sample in (text, plain):
-            runs = []
-            for _ in range(repeat):
-                start = time.perf_counter()
-                parse_text(sample)
-                runs.append(time.perf_counter() - start)
-            times.append(statistics.median(runs))
-        rows.append((name, len(text), times[0], times[0] / times[1]))
+        seconds, plain_seconds, ordinary_seconds = (
+            _median_seconds(lambda sample=sample: parse_text(sample), repeat) for sample in (text, plain,
+                                                                                              ordinary(len(text))))
+        rows.append((name, len(text), seconds, seconds / plain_seconds, seconds / ordinary_seconds))
+    rows.append(_diff_of_many_targets(repeat))
     return rows
+
+
+def _diff_of_many_targets(repeat: int, count: int = 5000) -> tuple[str, int, float, float, float]:
+    """Two documents of `count` targets whose deadlines all moved, one a little reworded: their diff once
+    weighed every pair. Against parsing the two, and parsing two ordinary documents of their size."""
+    import random
+
+    from policyparse import parse_text
+    from policyparse.diff import diff_documents
+
+    chance = random.Random(7)
+    words = "乡镇 物流 中转站 快递 网点 农村 电商 服务站 冷链 仓储 品牌 连锁 超市 充电桩 光伏 学校 医院 床位".split()
+    lines = [(f"{''.join(chance.sample(words, 3))}达到{i + 1}{chance.choice(['个', '家', '公里', '张'])}")
+             for i in range(count)]
+    old = "一、目标\n" + "\n".join(f"到2025年，{line}。" for line in lines)
+    new = "一、目标\n" + "\n".join(f"到2027年，{line}{'以上' if i % 3 == 0 else ''}。" for i, line in enumerate(lines))
+    seconds = _median_seconds(lambda: diff_documents(parse_text(old), parse_text(new)), repeat)
+    plain_seconds = _median_seconds(lambda: (parse_text(old), parse_text(new)), repeat)
+    ordinary_seconds = _median_seconds(lambda: (parse_text(ordinary(len(old))), parse_text(ordinary(len(new)))),
+                                       repeat)
+    return (f"diff of two {count:,}-target documents (parse both + diff)", len(old) + len(new), seconds,
+            seconds / plain_seconds, seconds / ordinary_seconds)
 
 
 def stage_profile(repeat: int) -> list[tuple[str, float]]:
@@ -323,10 +364,13 @@ def report(args: argparse.Namespace) -> str:
     lines += ["", "### Scaling (largest sample grown, parse_text in process)", "",
               "| size | characters | seconds | × 1× time |", "|---|---|---|---|"]
     lines += [f"| {times}× | {chars:,} | {seconds:.3f} | {seconds / base:.1f} |" for times, chars, seconds in scale]
-    lines += ["", "### Pathological input (parse_text in process, against plain text of the same length)", "",
-              "| input | characters | seconds | × plain |", "|---|---|---|---|"]
-    lines += [f"| {name} | {chars:,} | {seconds:.3f} | {ratio:.1f} |"
-              for name, chars, seconds, ratio in pathological(min(args.repeat, 3))]
+    lines += ["", "### Pathological input (parse_text in process)", "",
+              "Against a plain sentence repeated to the same length, and against an ordinary document of that "
+              "length (the largest sample grown and cut); for the diff, against parsing the same two documents "
+              "without diffing them, and two ordinary documents of their size.", "",
+              "| input | characters | seconds | × plain | × ordinary |", "|---|---|---|---|---|"]
+    lines += [f"| {name} | {chars:,} | {seconds:.3f} | {ratio:.1f} | {against_ordinary:.1f} |"
+              for name, chars, seconds, ratio, against_ordinary in pathological(min(args.repeat, 3))]
     lines += ["", f"### Stage profile (ms for the five samples, mean of {args.repeat})", "", "| stage | ms |",
               "|---|---|"]
     lines += [f"| {name} | {ms:.1f} |" for name, ms in stage_profile(args.repeat)]

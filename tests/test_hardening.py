@@ -190,6 +190,8 @@ def _policyparse(*args: str, stdin: Any = None) -> subprocess.CompletedProcess[s
     ('[[noise]]\nid = "noise.x"\npattern = "' + "a" * 20000 + '"\n', "a rule's pattern is at most"),
     ("folder", "not a regular file"),
     ("dangling", "not a regular file"),
+    ("fifo", "not a regular file"),  # it hung, waiting for a writer
+    ("zeros", "not a regular file"),  # a link to /dev/zero ran out of memory
 ])
 def test_a_broken_rules_file_is_one_line_and_exit_2(tmp_path: Path, content: str, message: str) -> None:
     rules = tmp_path / "rules"
@@ -198,6 +200,10 @@ def test_a_broken_rules_file_is_one_line_and_exit_2(tmp_path: Path, content: str
         (rules / "normalize.toml").mkdir()
     elif content == "dangling":
         (rules / "normalize.toml").symlink_to(tmp_path / "nowhere.toml")
+    elif content == "fifo":
+        os.mkfifo(rules / "normalize.toml")
+    elif content == "zeros":
+        (rules / "normalize.toml").symlink_to("/dev/zero")
     else:
         (rules / "normalize.toml").write_text(content, encoding="utf-8")
     result = _policyparse("extract", str(SAMPLE), "--rules", str(rules))
