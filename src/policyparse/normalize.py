@@ -144,6 +144,8 @@ def split_lines(text: str, line_numbers: Sequence[int] | None = None) -> list[Li
     """
     parts = SPLIT_LINES.split(text)
     numbers = line_numbers if line_numbers is not None and len(line_numbers) == len(parts) else range(1, len(parts) + 1)
+    if not INNER_BREAKS.search(text):
+        return [Line(_trim(part), [(0, number)]) for number, part in zip(numbers, parts, strict=True)]
     return [Line(_trim(piece), [(0, number)]) for number, part in zip(numbers, parts, strict=True)
             for piece in INNER_BREAKS.split(part)]
 

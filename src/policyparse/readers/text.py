@@ -68,9 +68,11 @@ class SourceText:
     removed: tuple[Removed, ...] = ()
 
 
-# Counted over a sample with one search each, not a loop over characters.
-UNIFIED_HAN = re.compile(r"[\u4e00-\u9fff]")
-IMPLAUSIBLE = re.compile(r"[^ -~\t\r\n\u3000-\u9fff\uff00-\uffef\u2000-\u206f]")
+# Counted over a sample with one search each, not a loop over characters. The two classes of tens of
+# thousands of characters cost milliseconds to compile and serve only text that is no UTF-8: they are
+# compiled on first use (and kept by `re`'s cache), not when the module is imported.
+UNIFIED_HAN = r"[\u4e00-\u9fff]"
+IMPLAUSIBLE = r"[^ -~\t\r\n\u3000-\u9fff\uff00-\uffef\u2000-\u206f]"
 CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 LEGACY = ("gb18030", "big5")
 # A line of this many Han characters, some of them rare in its file's encoding and (nearly) all common in
@@ -87,7 +89,7 @@ def _common_share(text: str, encoding: str) -> float:
     GB2312 level 1 (lead bytes 0xB0–0xD7) holds the 3,755 common simplified characters,
     Big5 0xA4–0xC6 the 5,401 common traditional ones. A wrong decoding lands on rare ones.
     """
-    sample = UNIFIED_HAN.findall(text, 0, 20000)
+    sample = re.findall(UNIFIED_HAN, text[:20000])
     if not sample:
         return 0.0
     lo, hi = (0xB0, 0xD7) if encoding == "gb18030" else (0xA4, 0xC6)
@@ -106,7 +108,7 @@ def _plausible_share(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    return 1 - len(IMPLAUSIBLE.findall(sample)) / len(sample)
+    return 1 - len(re.findall(IMPLAUSIBLE, sample)) / len(sample)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -204,7 +206,7 @@ def decode_bytes(data: bytes, source: str | None = None) -> SourceText:
 def _few_bad(text: str) -> bool:
     """A text with a few replaced bytes among many Chinese characters: damage, not another kind of file."""
     bad = text.count("\ufffd")
-    return bad <= max(3, len(text) // 1000) and len(UNIFIED_HAN.findall(text, 0, 20000)) >= 20 and \
+    return bad <= max(3, len(text) // 1000) and len(re.findall(UNIFIED_HAN, text[:20000])) >= 20 and \
         _binary_reason(text) is None
 
 
@@ -235,7 +237,7 @@ def _mixed_lines(data: bytes, encoding: str, source: str | None) -> SourceText |
     lines, switched = [], []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         text = raw.decode(encoding, errors="replace")
-        if not raw.isascii() and len(UNIFIED_HAN.findall(text)) >= MIXED_LINE_MIN_HAN and \
+        if not raw.isascii() and len(re.findall(UNIFIED_HAN, text)) >= MIXED_LINE_MIN_HAN and \
                 _common_share(text, encoding) < MIXED_LINE_OWN_BELOW:
             try:
                 alternative = raw.decode(other)
