@@ -73,7 +73,7 @@ def normalize_text(text: str | SourceText, rules: RuleBook | None = None) -> Nor
     rules = rules or default_rules()
     read = text if isinstance(text, SourceText) else SourceText(text, None)
     return normalize(read.text, rules.normalize, partial(starts_heading, rules=rules.outline), rules.compiled.any_noise,
-                     line_numbers=read.line_numbers, removed=read.removed)
+                     rules.compiled.any_strip, line_numbers=read.line_numbers, removed=read.removed)
 
 
 def completeness_warnings(norm: NormalizedText, sections: Sequence[Section], targets: Sequence[object]) -> list[

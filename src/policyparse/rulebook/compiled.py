@@ -173,6 +173,11 @@ class CompiledRules:
         return re.compile(_any_of(self.book.normalize.noise) or "(?!)")
 
     @cached_property
+    def any_strip(self) -> re.Pattern[str]:
+        """Any strip rule of normalize.toml, likewise: one search a line instead of one substitution per rule."""
+        return re.compile(_any_of(self.book.normalize.strip) or "(?!)")
+
+    @cached_property
     def table_columns(self) -> dict[str, str]:
         """Header word → the task-table column it names (`责任单位` → `support`)."""
         return {word: name for name, words in self.book.tables.columns.model_dump().items() for word in words}
