@@ -67,7 +67,10 @@ class WordRun:
         size = len(text)
         tiled = [False] * size + [True]  # tiled[i]: text[i:] is a run of the words
         start = size
+        # Further left than a word's length from the run found so far, nothing can join it.
         for i in range(size - 1, -1, -1):
+            if i < start - self.longest:
+                break
             if any(tiled[i + k] and text[i : i + k] in self.words for k in range(1, min(self.longest, size - i) + 1)):
                 tiled[i] = True
                 start = i
