@@ -185,3 +185,19 @@ def test_after_kill_9_no_worker_stays_and_the_rerun_converts_only_what_is_missin
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         stored = connection.execute("SELECT COUNT(*) FROM targets").fetchone()[0]
     assert stored == sum(len(json.loads(p.read_text(encoding="utf-8"))["targets"]) for p in out.glob("doc*.json"))
+
+
+def test_inputs_with_one_output_name_are_refused_not_merged(tmp_path: Path) -> None:
+    # a.txt, a.TXT and a.md once made one a.json, and the CSV and SQLite credited its targets to all three.
+    src, out, db = tmp_path / "in", tmp_path / "out", tmp_path / "out.db"
+    src.mkdir()
+    shutil.copy(SAMPLES[0], src / "a.TXT")
+    shutil.copy(SAMPLES[1], src / "a.md")
+    shutil.copy(SAMPLES[2], src / "a.txt")
+    report = convert_folder(src, out, jobs=1, sqlite=db)
+    assert report.converted == 1 and sorted(f.file for f in report.failures) == ["a.md", "a.txt"]
+    assert all("is also that of a.TXT" in f.reason for f in report.failures)
+    files = {line.split(",")[1] for line in (out / "targets.csv").read_text(encoding="utf-8-sig").splitlines()[1:]}
+    assert files == {"a.TXT"}
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT file FROM documents").fetchall() == [("a.TXT",)]
