@@ -58,16 +58,14 @@ def read_number(text: str) -> float | None:
 
 def _comparator(text: str, start: int, end: int, pattern: FigurePattern) -> tuple[str | None, int]:
     """The comparator around text[start:end] and where the figure, comparator included, ends."""
-    tail = text[end : end + 4].lstrip()
-    skipped = len(text[end : end + 4]) - len(tail)
-    for word, symbol in pattern.after.items():
-        if tail.startswith(word):
-            return symbol, end + skipped + len(word)
-    head = text[max(0, start - 8) : start].rstrip()
-    for word, symbol in pattern.before:
-        if head.endswith(word):
-            # 以内 closes 控制在…以内; the word before is enough.
-            return symbol, end
+    # One search each way, within the four characters after the figure and the eight before it.
+    found = pattern.after_word.match(text, end, end + 4)
+    if found:
+        return pattern.after[found.group(1)], found.end()
+    found = pattern.before_word.search(text, max(0, start - 8), start)
+    if found:
+        # 以内 closes 控制在…以内; the word before is enough.
+        return pattern.before[found.group(1)], end
     return None, end
 
 

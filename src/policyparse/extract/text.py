@@ -66,9 +66,9 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
 
 def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
     """The line around `pos`: after joining, a line of the normalized text is a paragraph."""
-    start = text.rfind("\n", 0, pos) + 1
-    stop = text.find("\n", pos)
-    return start, len(text) if stop == -1 else stop
+    breaks = _end_marks(text, "\n")
+    after = bisect.bisect_left(breaks, pos)
+    return (breaks[after - 1] + 1 if after else 0), (breaks[after] if after < len(breaks) else len(text))
 
 
 @dataclass(frozen=True)

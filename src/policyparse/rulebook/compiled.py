@@ -35,7 +35,10 @@ class FigurePattern:
     units: dict[str, str]
     scales: dict[str, float]
     after: dict[str, str]
-    before: list[tuple[str, str]]
+    before: dict[str, str]
+    # The comparator words after a figure (after blanks) and before it (before blanks), longest first.
+    after_word: re.Pattern[str]
+    before_word: re.Pattern[str]
 
     def split_unit(self, unit: str) -> tuple[str, str] | None:
         """(scale word, unit word) of a unit as written (`万千瓦` → (`万`, `千瓦`), `MW` → (``, `MW`)), else None."""
@@ -77,7 +80,7 @@ class WordRun:
         return text[:start]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per rule book: compared and hashed as itself, cheaply (it keys caches)
 class Phrases:
     """The word lists of `targets.toml` as patterns: runs of them at the start or end of a phrase."""
 
@@ -137,7 +140,9 @@ class CompiledRules:
             units={u.word: u.kind for u in rules.units},
             scales=dict(rules.scales),
             after={c.word: c.symbol for c in after},
-            before=[(c.word, c.symbol) for c in before],
+            before={c.word: c.symbol for c in before},
+            after_word=re.compile(r"\s*(" + "|".join(re.escape(c.word) for c in after) + ")" if after else "(?!)"),
+            before_word=re.compile("(" + "|".join(re.escape(c.word) for c in before) + r")\s*\Z" if before else "(?!)"),
         )
 
     @cached_property
