@@ -358,11 +358,12 @@ def convert_folder(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
-    connection = _open_database(sqlite)
+    if sqlite:
+        _check_database(sqlite)
     _remove_stale_temporaries(out_dir)
     fingerprint = _fingerprint(book)
     root = str(in_dir.resolve())
-    journal = read_journal(out_dir)
+    recorded = read_journal(out_dir)
     labels = {path: readable_label(path.relative_to(in_dir)) for path in paths}
     failures: list[BatchFailure] = []
     todo: list[Job] = []
@@ -381,7 +382,7 @@ def convert_folder(
             continue
         owners[target] = label
         digest = _digest(path)
-        record = journal.get((root, label))
+        record = recorded.get((root, label))
         if force or record is None or (record.get("input"), record.get("rules"), record.get("output")) != (
                 digest, fingerprint, target.relative_to(out_dir).as_posix()) or not target.is_file():
             todo.append((str(path), str(target), label, digest))
@@ -408,11 +409,7 @@ def convert_folder(
             current[label] = Path(output)
             attempted.add(label)
     removed = _remove_deleted(finished, root, set(labels.values()), out_dir)
-    try:
-        targets, warnings, incomplete, formats = _write_tables(out_dir, current, connection, header)
-    finally:
-        if connection is not None:
-            connection.close()
+    targets, warnings, incomplete, formats = _write_tables(out_dir, current, sqlite, header)
     _write_journal(out_dir, {key: record for key, record in finished.items()
                              if key[0] != root or (key[1] in current and record.get("rules") == fingerprint)})
     converted = len(attempted - failed)
@@ -445,13 +442,12 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _open_database(sqlite: str | Path | None) -> Any:
-    """The SQLite database to load, opened before any work: a path that is no database fails the batch at once."""
-    if not sqlite:
-        return None
+def _check_database(sqlite: str | Path) -> None:
+    """Open the database to load, and close it, before any work: a path that is no database fails the batch at
+    once, not after every document is converted. (It is opened again to load: workers are not forked holding it.)"""
     from . import store
 
-    return store.connect(sqlite)
+    store.connect(sqlite).close()
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -487,7 +483,7 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
         return None
 
 
-def _write_tables(out_dir: Path, current: dict[str, Path], connection: Any, header_language: str
+def _write_tables(out_dir: Path, current: dict[str, Path], sqlite: str | Path | None, header_language: str
                   ) -> tuple[int, int, list[IncompleteDocument], dict[str, int]]:
     """targets.csv (and SQLite) from the current JSON outputs, streamed one document at a time; the
     database's other documents (failed, deleted) are removed from it.
@@ -502,7 +498,9 @@ def _write_tables(out_dir: Path, current: dict[str, Path], connection: Any, head
     targets = warnings = 0
     incomplete: list[IncompleteDocument] = []
     formats: dict[str, int] = {}
-    with atomic_writer(out_dir / TARGETS_CSV, bom=True) as handle:
+    with contextlib.ExitStack() as stack:
+        connection = stack.enter_context(contextlib.closing(store.connect(sqlite))) if sqlite else None
+        handle = stack.enter_context(atomic_writer(out_dir / TARGETS_CSV, bom=True))
         write_table([], handle, header_language)
         for label in sorted(current):
             raw = current[label].read_bytes()
@@ -524,10 +522,10 @@ def _write_tables(out_dir: Path, current: dict[str, Path], connection: Any, head
                 if store.stored_digest(connection, label) != digest:
                     store.load_document(connection, label, digest, Document.model_validate(data))
             except sqlite3.Error as exc:
-                raise InputError(f"{store.database_path(connection)}: cannot load {label} ({exc})") from None
-    if connection is not None:
-        try:
-            store.keep_only(connection, set(current))
-        except sqlite3.Error as exc:
-            raise InputError(f"{store.database_path(connection)}: cannot remove old documents ({exc})") from None
+                raise InputError(f"{sqlite}: cannot load {label} ({exc})") from None
+        if connection is not None:
+            try:
+                store.keep_only(connection, set(current))
+            except sqlite3.Error as exc:
+                raise InputError(f"{sqlite}: cannot remove old documents ({exc})") from None
     return targets, warnings, incomplete, dict(sorted(formats.items()))

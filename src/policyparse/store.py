@@ -173,11 +173,6 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return connection
 
 
-def database_path(connection: sqlite3.Connection) -> str:
-    """The file of an open database, for messages."""
-    return str(connection.execute("PRAGMA database_list").fetchone()[2])
-
-
 def keep_only(connection: sqlite3.Connection, files: set[str]) -> None:
     """Remove every document but `files`: the failed and the deleted ones."""
     for (file,) in connection.execute("SELECT file FROM documents").fetchall():
