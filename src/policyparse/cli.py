@@ -230,14 +230,14 @@ def batch(in_dir: Path, out_dir: Path, pattern: str | None, recursive: bool, job
         click.echo(f"failed: {failure.file}: {failure.reason}", err=True)
     for document in report.incomplete:
         click.echo(f"incomplete: {document.file}: {'; '.join(document.errors)}", err=True)
-    for file in report.removed:
-        click.echo(f"removed: {file}: its input is gone", err=True)
     if report.interrupted:
         click.echo(f"interrupted: {report.converted} converted, {report.pending} left for the next run; "
                    f"summary in {out_dir / 'summary.json'}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if quiet:
         sys.exit(1 if report.failed else 0)
+    for file in report.removed:
+        click.echo(f"removed: {file}: its input is gone", err=True)
     click.echo(f"{report.documents} documents: {report.converted} converted, {report.skipped} up to date, "
                f"{report.failed} failed, {len(report.incomplete)} incomplete; {report.targets} targets, "
                f"{report.warnings} warnings; "
