@@ -7,8 +7,10 @@ row of its task table, which adds the lead unit and a deadline. The two are one 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from ..models import Target
@@ -40,6 +42,16 @@ def target_key(target: Target) -> str:
     return "\x1f".join((str(target.part), target.section or "", target.indicator, target.figure, target.text))
 
 
+@lru_cache(maxsize=1 << 16)
+def _twin_score(a: str, b: str) -> float:
+    """`similarity(a, b)`, or 0 when a bound shows it below `TWIN_SIMILARITY`: difflib's ratio is at most twice
+    the characters the two share over their total length. Kept per pair: a long plan weighs the same
+    indicators against each other many times."""
+    if a not in b and b not in a and 2 * sum((Counter(a) & Counter(b)).values()) < TWIN_SIMILARITY * (len(a) + len(b)):
+        return 0.0
+    return similarity(a, b)
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two indicators are: 1 when equal, 0.9 when one holds the other, else difflib's ratio."""
     if a == b:
@@ -56,15 +68,18 @@ def link_twins(body: Sequence[Target], table: Sequence[Target]) -> None:
 
     Each table target is the twin of one body target at most; the most similar pair is linked first.
     """
+    # Only targets of one value, range and unit can be twins: each body target is weighed against those
+    # alone, not against every table target (a long plan has thousands of each).
+    same_figure: dict[tuple[float, float | None, str], list[int]] = {}
+    for t, theirs in enumerate(table):
+        same_figure.setdefault((theirs.base_value, theirs.value_max, theirs.base_unit), []).append(t)
     pairs = []
     for b, mine in enumerate(body):
-        for t, theirs in enumerate(table):
-            if (mine.base_value, mine.value_max, mine.base_unit) != (theirs.base_value, theirs.value_max,
-                                                                    theirs.base_unit):
-                continue
+        for t in same_figure.get((mine.base_value, mine.value_max, mine.base_unit), ()):
+            theirs = table[t]
             if mine.deadline and theirs.deadline and mine.deadline[:4] != theirs.deadline[:4]:
                 continue
-            score = similarity(mine.indicator, theirs.indicator)
+            score = _twin_score(mine.indicator, theirs.indicator)
             if score >= TWIN_SIMILARITY:
                 pairs.append((score, b, t))
     linked_body: set[int] = set()
