@@ -6,7 +6,6 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..models import Section
@@ -23,11 +22,22 @@ def holds_any(text: str, words: list[str]) -> bool:
 LEADING_BLANKS = re.compile(r"[ \t]*")
 
 
-@lru_cache(maxsize=4)
+# (id of a text, end marks) → (the text, offsets of its end marks). Keyed by identity, not by value: a
+# lookup by value compares a long text with an equal one character by character each time (the same
+# document parsed twice), and the text is held so that its id is not reused while its entry stands.
+_MARKS: dict[tuple[int, str], tuple[str, list[int]]] = {}
+MARKS_KEPT = 8
+
+
 def _end_marks(text: str, ends: str) -> list[int]:
     """Offsets of the end marks of `text`, found once per text: a sentence of ten thousand figures is
     looked up ten thousand times, and a scan per lookup made that quadratic."""
-    return [found.start() for found in re.finditer(f"[{re.escape(ends)}]", text)]
+    entry = _MARKS.get((id(text), ends))
+    if entry is None or entry[0] is not text:
+        if len(_MARKS) >= MARKS_KEPT:
+            _MARKS.clear()
+        entry = _MARKS[id(text), ends] = (text, [found.start() for found in re.finditer(f"[{re.escape(ends)}]", text)])
+    return entry[1]
 
 
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:
