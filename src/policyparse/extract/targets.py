@@ -209,6 +209,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     rules = ctx.rules.targets
     phrases = ctx.rules.compiled.phrases
     joiners = " " + "".join(rules.list_joiners)
+    comparison_words = tuple(rules.comparison_words)
     figures = [f for f in ctx.figures.between(scope.start, scope.end)
                if f.end <= scope.end and not (skip and skip.touches(f.start, f.end))]
     figures = [f for f in figures if not _is_article(text, f)]
@@ -239,7 +240,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
         listed = previous is not None and not text[previous.end : figure.start].strip(joiners)
         carried = out and not indicator and out[-1].base_unit == figure.base_unit
         same_subject = (not indicator and (figure.kind == "share" or listed)) or carried or indicator.startswith(
-            tuple(rules.comparison_words))
+            comparison_words)
         if same_subject and out and last_sentence_start == sentence[0]:
             # `投资120亿元，同比增长8%`: the growth of what the sentence just counted;
             # `减排量分别达到12.5万吨、0.6万吨`: figures listed for one indicator;
@@ -332,8 +333,7 @@ def allocation_targets(ctx: Context, allocations: list[Allocation]) -> list[Targ
 
 
 def _aggregation(text: str, figure: Figure, before: str, rules: TargetsRules) -> str | None:
-    adjacent = next((w for w in rules.adjacent_aggregation_words if text.endswith(w, 0, figure.start)), None)
-    if adjacent:
-        return adjacent
+    if text.endswith(tuple(rules.adjacent_aggregation_words), 0, figure.start):  # one test before the search
+        return next(w for w in rules.adjacent_aggregation_words if text.endswith(w, 0, figure.start))
     return next((w for w in rules.aggregation_words if w not in rules.adjacent_aggregation_words and w in before),
                 None)

@@ -48,8 +48,10 @@ def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int
     stop = marks[after] if after < len(marks) else len(text)
     if stop < len(text) and text[stop] != "\n":
         stop += 1
-    blanks = LEADING_BLANKS.match(text, start, stop)
-    return (blanks.end() if blanks else start), stop
+    if start < stop and text[start] in " \t":
+        blanks = LEADING_BLANKS.match(text, start, stop)
+        start = blanks.end() if blanks else start
+    return start, stop
 
 
 # A "sentence" longer than this is a table or a list flattened into one line: a record quotes the
