@@ -201,3 +201,14 @@ def test_inputs_with_one_output_name_are_refused_not_merged(tmp_path: Path) -> N
     assert files == {"a.TXT"}
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT file FROM documents").fetchall() == [("a.TXT",)]
+
+
+def test_the_header_of_an_export_is_queryable_in_sqlite(tmp_path: Path) -> None:
+    src, db = tmp_path / "in", tmp_path / "out.db"
+    src.mkdir()
+    (src / "a.txt").write_text("---\ntitle: 测试标题\nurl: http://x\ncategory: 通知\n---\n一、目标\n建成站点20个。\n",
+                               encoding="utf-8")
+    convert_folder(src, tmp_path / "out", jobs=1, sqlite=db)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT json_extract(header, '$.url'), json_extract(header, '$.category') "
+                                  "FROM documents").fetchall() == [("http://x", "通知")]

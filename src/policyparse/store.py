@@ -26,8 +26,8 @@ NOT_STORED = ("span",)
 SQL_TYPES = {str: "TEXT", float: "REAL", int: "INTEGER", bool: "INTEGER"}
 
 # Raised whenever a table's columns or keys change (2: sections keyed by part; 3: record ids, same_as;
-# 4: views, full-text index, document id and format).
-SCHEMA_VERSION = 4
+# 4: views, full-text index, document id and format; 5: the document's header as JSON).
+SCHEMA_VERSION = 5
 # Another process writing the database (a second batch, an analyst's open transaction): wait this long, then fail.
 LOCK_WAIT_SECONDS = 10
 SCHEMA = """
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS documents (
     digest TEXT NOT NULL,
     record_id TEXT,
     title TEXT, doc_number TEXT, issuer TEXT, issued_date TEXT,
-    original_script TEXT, encoding TEXT, format TEXT
+    original_script TEXT, encoding TEXT, format TEXT,
+    header TEXT  -- every key of the export's header, as a JSON object: json_extract(header, '$.url')
 );
 CREATE TABLE IF NOT EXISTS sections (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -197,9 +198,9 @@ def load_document(connection: sqlite3.Connection, file: str, digest: str, doc: D
         connection.execute("DELETE FROM documents WHERE file = ?", (file,))
         cursor = connection.execute(
             "INSERT INTO documents (file, digest, record_id, title, doc_number, issuer, issued_date, original_script,"
-            " encoding, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " encoding, format, header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (file, digest, doc.id, meta.title, meta.doc_number, meta.issuer, meta.issued_date, meta.original_script,
-             meta.encoding, meta.format),
+             meta.encoding, meta.format, json.dumps(meta.header, ensure_ascii=False)),
         )
         doc_id = cursor.lastrowid
         sections = doc.iter_sections()
