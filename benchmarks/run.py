@@ -37,14 +37,20 @@ POLICYPARSE = str(BIN / "policyparse")
 SAMPLE = ROOT / "samples" / "000_2b56176de5d9e3f3.txt"
 
 
-def timed(argv: list[str], repeat: int) -> float:
-    """Median wall time of running `argv` as a whole process."""
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    """Median wall time of `repeat` calls of `work`."""
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        work()
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
+
+
+def timed(argv: list[str], repeat: int) -> float:
+    """Median wall time of running `argv` as a whole process."""
+    return median_seconds(
+        lambda: subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), repeat)
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -131,13 +137,8 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 def read_floor(folder: Path, repeat: int) -> float:
     """Seconds to read every file under `folder`, decode it and run one number+unit regex pass over it."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for path in files:
-            FIGURE.findall(path.read_bytes().decode("utf-8", errors="replace"))
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+    return median_seconds(
+        lambda: [FIGURE.findall(path.read_bytes().decode("utf-8", errors="replace")) for path in files], repeat)
 
 
 def corpus_against_floor(work: Path, repeat: int) -> list[tuple[str, float, float]] | None:
@@ -220,12 +221,7 @@ def scaling(repeat: int) -> list[tuple[int, int, float]]:
     rows = []
     for times in (1, 10, 100):
         text = corpus.grown(times, sample=corpus.SAMPLES[0])
-        runs = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            parse_text(text)
-            runs.append(time.perf_counter() - start)
-        rows.append((times, len(text), statistics.median(runs)))
+        rows.append((times, len(text), median_seconds(lambda text=text: parse_text(text), repeat)))
     return rows
 
 
@@ -242,15 +238,6 @@ PATHOLOGICAL = {
     "one sentence of 10,000 figures": "一、目标\n到2025年，" + "，".join(f"新建站点{i}个" for i in range(10_000))
     + "。",
 }
-
-
-def _median_seconds(work: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def ordinary(length: int) -> str:
@@ -272,7 +259,7 @@ def pathological(repeat: int) -> list[tuple[str, int, float, float, float]]:
     for name, text in PATHOLOGICAL.items():
         plain = ("建设乡村消费市场体系。" * (len(text) // 11 + 1))[: len(text)]
         seconds, plain_seconds, ordinary_seconds = (
-            _median_seconds(lambda sample=sample: parse_text(sample), repeat) for sample in (text, plain,
+            median_seconds(lambda sample=sample: parse_text(sample), repeat) for sample in (text, plain,
                                                                                               ordinary(len(text))))
         rows.append((name, len(text), seconds, seconds / plain_seconds, seconds / ordinary_seconds))
     rows.append(_diff_of_many_targets(repeat))
@@ -295,9 +282,9 @@ def _diff_of_many_targets(repeat: int, count: int = 5000) -> tuple[str, int, flo
     old = "一、目标\n" + "\n".join(f"到2025年，{line}。" for line in lines)
     new = "一、目标\n" + "\n".join(f"到2027年，{line}{'以上' if i % 3 == 0 else ''}。" for i, line in enumerate(lines))
     before, after = parse_text(old), parse_text(new)
-    seconds = _median_seconds(lambda: diff_documents(before, after), repeat)
-    plain_seconds = _median_seconds(lambda: (parse_text(old), parse_text(new)), repeat)
-    ordinary_seconds = _median_seconds(lambda: (parse_text(ordinary(len(old))), parse_text(ordinary(len(new)))),
+    seconds = median_seconds(lambda: diff_documents(before, after), repeat)
+    plain_seconds = median_seconds(lambda: (parse_text(old), parse_text(new)), repeat)
+    ordinary_seconds = median_seconds(lambda: (parse_text(ordinary(len(old))), parse_text(ordinary(len(new)))),
                                        repeat)
     return (f"diff of two {count:,}-target documents (as `diff` reads batch JSON: parsed beforehand)",
             len(old) + len(new), seconds, seconds / plain_seconds, seconds / ordinary_seconds)
