@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .extract.records import best_first
 from .models import Document, Target
 from .rulebook import RuleBook, default_rules
 
@@ -192,14 +193,7 @@ def pair_targets(old: list[Target], new: list[Target], rules: RuleBook) -> list[
             score = similarity + SAME_SECTION_BONUS * (old[i].section == new[j].section) \
                 + SAME_VALUE_BONUS * _same_number(old[i].base_value, new[j].base_value)
             scored.append((score, i, j))
-    used_old: set[int] = set()
-    taken_new = set(range(len(new))) - set(free_new)
-    for _, i, j in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
-        if i not in used_old and j not in taken_new:
-            pairs.append((i, j))
-            used_old.add(i)
-            taken_new.add(j)
-    return sorted(pairs)
+    return sorted(pairs + best_first(scored))  # scored holds only targets the exact passes left free
 
 
 def diff_documents(old: Document, new: Document, rules: RuleBook | None = None) -> DocumentDiff:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Protocol, TypeVar
@@ -61,6 +61,20 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+def best_first(scored: Iterable[tuple[float, int, int]]) -> list[tuple[int, int]]:
+    """One-to-one pairs (left, right) from scored candidates, the highest score taken first (ties by the
+    lower indices), each side paired once: how twins are linked and how `diff` pairs targets."""
+    taken_left: set[int] = set()
+    taken_right: set[int] = set()
+    pairs = []
+    for _, left, right in sorted(scored, key=lambda candidate: (-candidate[0], candidate[1], candidate[2])):
+        if left not in taken_left and right not in taken_right:
+            taken_left.add(left)
+            taken_right.add(right)
+            pairs.append((left, right))
+    return pairs
+
+
 def link_twins(body: Sequence[Target], table: Sequence[Target]) -> None:
     """Link each body target to the task-table target stating the same commitment: the same value, range
     and unit, indicators that name the same thing, and no different deadline year. The body copy gets
@@ -82,13 +96,7 @@ def link_twins(body: Sequence[Target], table: Sequence[Target]) -> None:
             score = _twin_score(mine.indicator, theirs.indicator)
             if score >= TWIN_SIMILARITY:
                 pairs.append((score, b, t))
-    linked_body: set[int] = set()
-    linked_table: set[int] = set()
-    for _, b, t in sorted(pairs, key=lambda pair: (-pair[0], pair[1], pair[2])):
-        if b in linked_body or t in linked_table:
-            continue
-        linked_body.add(b)
-        linked_table.add(t)
+    for b, t in best_first(pairs):
         mine, theirs = body[b], table[t]
         mine.same_as = theirs.id
         if not mine.lead_units and theirs.lead_units:
