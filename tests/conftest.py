@@ -1,6 +1,11 @@
 import os
+import tempfile
 
 import pytest
+
+# Cache files (policyparse.cache) of the test session go to a folder of its own, never the user's: the rule
+# fuzzing compiles thousands of patterns, and the child processes the tests start inherit the setting.
+os.environ["POLICYPARSE_CACHE"] = tempfile.mkdtemp(prefix="policyparse-test-cache-")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from . import regexcache
 from .models import Metadata, Section
 from .normalize import NormalizedText
 from .numerals import chinese_to_int
@@ -23,11 +24,11 @@ CITATION_OPENERS = "（(《〈、“"
 OPENING_BRACKETS = ("", "（", "(")
 CLOSING_BRACKETS = "）)"
 # Issuers listed on one line: `商务部办公厅 国家发展改革委办公厅`, `上海市交通委员会、上海市发展和改革委员会`.
-NAME_SEPARATOR = re.compile(r"\s+|、")
+NAME_SEPARATOR = regexcache.compile(r"\s+|、")
 # A signature inside a flattened notice is looked for this far into the text, its name this far before the date.
 SIGNATURE_SEARCH_CHARS = 3000
 SIGNATURE_NAME_MAX = 40
-SIGNATURE_BREAK = re.compile(r"[\s。；：:，,]")
+SIGNATURE_BREAK = regexcache.compile(r"[\s。；：:，,]")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from . import regexcache
 from .models import ParseWarning, Script
 from .readers.sniff import HTML_SIGNS, unclosed_markup
 from .readers.text import HAN, Removed
@@ -36,27 +37,28 @@ FOLD_TABLE: dict[int, int | None] = {**FULLWIDTH_ALNUM, **WIDE_SPACES, **ZERO_WI
                                      0xFF05: 0x25}
 # What FOLD_TABLE changes, found with one search: most lines hold none of it, and translating a line
 # character by character through a dict costs more than the search.
-FOLDABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(FOLD_TABLE)) + "]+")
-SPLIT_LINES = re.compile(r"\r\n|\r|\n")
+FOLDABLE = regexcache.compile("[" + "".join(re.escape(chr(code)) for code in sorted(FOLD_TABLE)) + "]+")
+SPLIT_LINES = regexcache.compile(r"\r\n|\r|\n")
 # Breaks that are no newline to an editor's line count: a page break (pdftotext puts one before every
 # page), Word's manual line break, Unicode's line and paragraph separators. They break lines here, and
 # the lines they make keep the source line they stand on.
-INNER_BREAKS = re.compile(r"[\f\v\x85\u2028\u2029]")
+INNER_BREAKS = regexcache.compile(r"[\f\v\x85\u2028\u2029]")
 # An entity only with its closing `;`: `&notice` is text, not `¬ice`.
-ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+ENTITY = regexcache.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # `key: value`, or a database's `【key】 value`.
 # Linear on a line of blanks: the key starts at a visible character, the value is stripped in code.
-FRONT_MATTER_ITEM = re.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【\s][^:：【]{0,19}?)\s*[:：])(.*)$")
+FRONT_MATTER_ITEM = regexcache.compile(r"^\s*(?:【([^】]{1,12})】|([^:：【\s][^:：【]{0,19}?)\s*[:：])(.*)$")
 HEADER_MAX_LINES = 60
 # A length shared by this many lines broken mid-sentence is the width of the page's lines.
 FULL_WIDTH_MIN_LINES = 5
 FULL_WIDTH_SHARE = 0.9
 HEADER_MIN_ITEMS = 2
-HIDDEN_BLOCK = re.compile(r"<script\b[^>]{0,200}>.*?</script\s{0,3}>|<style\b[^>]{0,200}>.*?</style\s{0,3}>", re.I)
-HIDDEN_START = re.compile(r"<(script|style)\b[^>]{0,200}>", re.I)
-HIDDEN_END = re.compile(r"</(?:script|style)\s{0,3}>", re.I)
-BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6]|/table|p|div|li|tr|h[1-6])\b[^>]{0,200}>", re.I)
-ANY_TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z!][^<>]{0,500}>")
+HIDDEN_BLOCK = regexcache.compile(
+    r"<script\b[^>]{0,200}>.*?</script\s{0,3}>|<style\b[^>]{0,200}>.*?</style\s{0,3}>", re.I)
+HIDDEN_START = regexcache.compile(r"<(script|style)\b[^>]{0,200}>", re.I)
+HIDDEN_END = regexcache.compile(r"</(?:script|style)\s{0,3}>", re.I)
+BLOCK_TAG = regexcache.compile(r"<(?:br|/p|/div|/li|/tr|/h[1-6]|/table|p|div|li|tr|h[1-6])\b[^>]{0,200}>", re.I)
+ANY_TAG = regexcache.compile(r"<!--.*?-->|</?[a-zA-Z!][^<>]{0,500}>")
 # Traditional text changes on roughly every third character; a few stray ones make it mixed.
 TRADITIONAL_SHARE = 0.15
 

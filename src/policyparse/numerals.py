@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from . import regexcache
 
 DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
           "六": 6, "七": 7, "八": 8, "九": 9}
@@ -11,7 +11,7 @@ LARGE_UNITS = {"万": 10_000, "亿": 100_000_000}
 
 
 # A number as an outline marker prints it, Arabic or Chinese (`12`, `十二`).
-NUMERAL_RUN = re.compile(r"[0-9一二三四五六七八九十百零〇]+")
+NUMERAL_RUN = regexcache.compile(r"[0-9一二三四五六七八九十百零〇]+")
 
 
 def chinese_to_int(text: str) -> int | None:

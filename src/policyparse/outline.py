@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from . import regexcache
 from .models import Section, Span
 from .normalize import NormalizedText, line_spans
 from .numerals import chinese_to_int, int_to_chinese
@@ -21,8 +22,8 @@ from .rulebook import RuleBook
 from .rulebook.schema import AttachmentRule, MarkerRule, OutlineRules
 
 TITLE_TRAILING = " \t；;：:，,、"
-BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
-BRACKETED_HEADING = re.compile(r"\s*[（(【\[]([^（()）【】\[\]。]{1,30})[）)】\]]")
+BRACKETED = regexcache.compile(r"[（(][^（()）]*[）)]")
+BRACKETED_HEADING = regexcache.compile(r"\s*[（(【\[]([^（()）【】\[\]。]{1,30})[）)】\]]")
 # A heading restored without its marker is a short phrase, not a sentence.
 IMPLIED_MAX_LENGTH = 40
 IMPLIED_SHARED_SUFFIX = 2

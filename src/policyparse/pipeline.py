@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
+from . import regexcache
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError
 from .extract import extract
@@ -23,7 +23,7 @@ LOST_SHARE = 0.03
 # A text this long that yields no outline and no target was not read, whatever it holds.
 NOTHING_READ_MIN_CHARS = 2000
 # Halves of UTF-16 pairs standing alone: no character, and no encoder or converter accepts them.
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = regexcache.compile("[\ud800-\udfff]")
 
 
 def parse_text(text: str, source: str | None = None, *, rules: RuleBook | None = None) -> Document:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from .. import regexcache
 from ..models import Assignment, Deadline, Incentive, Metadata, ParseWarning, Section, Target, Task
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
@@ -25,7 +25,7 @@ from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bo
 from .times import extract_deadlines, find_times, plan_horizon
 
 # The years in a cited document's title (`《…行动计划(2023-2025年)》`) are that document's, not limits here.
-CITED_TITLE = re.compile(r"《[^《》\n]*》")
+CITED_TITLE = regexcache.compile(r"《[^《》\n]*》")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import io
 import logging
 import marshal
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,9 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import regexcache
 from ..rulebook.compiled import Phrases
 
-SPACES = re.compile(r"\s+")
+SPACES = regexcache.compile(r"\s+")
 LIST_BREAK = "、"
 
 

@@ -8,18 +8,18 @@ written (a prefix shared between names is not filled in); placeholders that name
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from .. import regexcache
 from ..models import Assignment, Section, Span
 from ..normalize import NormalizedText
 from ..rulebook.schema import ResponsibleRules, StatementRule
 from .text import Claimed, SectionIndex, paragraph_bounds
 
-QUOTED = re.compile(r"“([^“”]{2,20})”")
+QUOTED = regexcache.compile(r"“([^“”]{2,20})”")
 # Stands for a protected name while a list is split: a control character no document holds.
 PROTECTED = "\x00{}\x00"
-PROTECTED_NAME = re.compile("\x00(\\d+)\x00")
+PROTECTED_NAME = regexcache.compile("\x00(\\d+)\x00")
 
 
 def split_units(text: str, rules: ResponsibleRules) -> list[str]:

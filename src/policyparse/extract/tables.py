@@ -11,9 +11,9 @@ keeps the offsets of its cells so that the targets inside a task are read in pla
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from .. import regexcache
 from ..models import Span, Task
 from ..normalize import NormalizedText, line_spans
 from ..outline import starts_heading
@@ -24,8 +24,8 @@ from .text import SectionIndex
 from .times import find_times
 
 MIN_HEADER_COLUMNS = 3
-PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
-ROW_NUMBER = re.compile(r"^\d{1,3}$")
+PIPE_RULE = regexcache.compile(r"^\s*\|?\s*:?-{3,}")
+ROW_NUMBER = regexcache.compile(r"^\d{1,3}$")
 SENTENCE_MARKS = "，,。；;"
 UNIT_MAX_CHARS = 20
 
@@ -338,8 +338,8 @@ def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
 
 
 MAX_COLUMNS = 12
-MEASURE_HEADER = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^（()）]{1,8})[）)]$")
-RANGE_CELL = re.compile(r"^(?P<value>\d+(?:\.\d+)?)(?:\s*[-—–~～]\s*(?P<value_max>\d+(?:\.\d+)?))?$")
+MEASURE_HEADER = regexcache.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^（()）]{1,8})[）)]$")
+RANGE_CELL = regexcache.compile(r"^(?P<value>\d+(?:\.\d+)?)(?:\s*[-—–~～]\s*(?P<value_max>\d+(?:\.\d+)?))?$")
 
 
 def _allocation_rows(text: str, lines: list[tuple[int, int]], index: int,

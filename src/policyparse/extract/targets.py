@@ -9,10 +9,10 @@ the time that opens its paragraph, and the plan's horizon.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from .. import regexcache
 from ..models import Incentive, Section, Span, Target, TargetKind
 from ..normalize import NormalizedText
 from ..rulebook import RuleBook
@@ -34,7 +34,7 @@ from .text import (
 )
 from .times import TimeExpr
 
-CJK_OR_QUOTE = re.compile(r"[\u4e00-\u9fff“\"]")
+CJK_OR_QUOTE = regexcache.compile(r"[\u4e00-\u9fff“\"]")
 CLOSING_BRACKETS = "）)"
 LIST_MARK = "、"
 # A last item this many times longer than the others on average carries their shared head.

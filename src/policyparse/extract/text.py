@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from .. import regexcache
 from ..models import Section
 
 SENTENCE_ENDS = "。！？；;!?\n"
@@ -19,7 +20,7 @@ def holds_any(text: str, words: list[str]) -> bool:
     return any(word in text for word in words)
 
 
-LEADING_BLANKS = re.compile(r"[ \t]*")
+LEADING_BLANKS = regexcache.compile(r"[ \t]*")
 
 
 # (id of a text, end marks) → (the text, offsets of its end marks). Keyed by identity, not by value: a

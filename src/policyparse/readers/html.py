@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from .. import regexcache
 from ..models import ParseWarning
 from .sniff import unclosed_markup
 from .text import HAN, Removed, SourceText, collapse_spaces
 
 # Whitespace of the page's source: meaningless between two Chinese characters, one space elsewhere.
-SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")
+SOURCE_SPACE = regexcache.compile(r"[ \t\r\n\f]+")
 
 LEFT_OUT = {"script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed", "button",
             "select", "textarea", "input", "nav", "aside", "head", "map", "audio", "video"}
@@ -37,14 +38,14 @@ BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "main", "header", "footer", "blockquote", "pre", "center", "address", "figure", "figcaption", "form",
           "fieldset", "hr", "body", "caption", "tbody", "thead", "tfoot"}
 # A header label: a short phrase ending with a colon (`发文字号：`, `标　　题：`).
-LABEL = re.compile(r"^(?P<key>[^:：]{1,10})[:：]$")
+LABEL = regexcache.compile(r"^(?P<key>[^:：]{1,10})[:：]$")
 LABEL_MIN_PAIRS = 2
 DATA_MIN_ROWS = 2
 DATA_CELL_MAX_CHARS = 1000
 BLOCK_BREAK = "\x00"
 # Elements whose content a parser reads as raw text up to their closing tag: left unclosed, they
 # would swallow the rest of the page.
-RAW_TEXT_OPEN = re.compile(r"<(script|style)\b[^>]{0,500}>", re.I)
+RAW_TEXT_OPEN = regexcache.compile(r"<(script|style)\b[^>]{0,500}>", re.I)
 
 
 def _clean(text: str) -> str:

@@ -16,20 +16,20 @@ character's position, which finds ruling-line tables and the page margins.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from io import BytesIO
 from typing import Any
 
+from .. import regexcache
 from ..errors import InputError
 from ..models import ParseWarning
 from .text import Removed, SourceText, collapse_spaces
 
 # The top and bottom share of a page where running headers and footers stand.
 MARGIN = 0.08
-DIGITS = re.compile(r"\d+")
+DIGITS = regexcache.compile(r"\d+")
 # A justified PDF line spaces its characters out; pdfplumber reads a wide gap as a space.
-LINE_BLANKS = re.compile(r" +")
+LINE_BLANKS = regexcache.compile(r" +")
 
 
 def _open(data: bytes, label: str) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from .. import regexcache
 from ..models import ParseWarning
 
-HTML_SIGNS = re.compile(r"<(?:!doctype|html|body|head|meta|p|div|br|span|table|td|tr|li)\b[^>]{0,200}>", re.I)
+HTML_SIGNS = regexcache.compile(r"<(?:!doctype|html|body|head|meta|p|div|br|span|table|td|tr|li)\b[^>]{0,200}>", re.I)
 HTML_SNIFF_CHARS = 20000
 
 

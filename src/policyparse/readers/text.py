@@ -12,6 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from .. import regexcache
 from ..errors import InputError
 from ..models import ParseWarning
 
@@ -24,9 +25,9 @@ BOMS = (
 )
 
 
-HAN = re.compile(r"[\u3400-\u9fff]")
+HAN = regexcache.compile(r"[\u3400-\u9fff]")
 # Chinese text puts no space between its characters: a run of blanks between two of them is layout.
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+CJK = regexcache.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def collapse_spaces(text: str, blanks: re.Pattern[str]) -> str:
@@ -73,7 +74,7 @@ class SourceText:
 # compiled on first use (and kept by `re`'s cache), not when the module is imported.
 UNIFIED_HAN = r"[\u4e00-\u9fff]"
 IMPLAUSIBLE = r"[^ -~\t\r\n\u3000-\u9fff\uff00-\uffef\u2000-\u206f]"
-CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+CONTROLS = regexcache.compile(r"[\x00-\x08\x0e-\x1f]")
 LEGACY = ("gb18030", "big5")
 # A line of this many Han characters, some of them rare in its file's encoding and (nearly) all common in
 # the other, was written in the other: Big5 read as GB18030 lands on rare characters about a quarter of the

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from .. import regexcache
 from ..numerals import DIGITS, SMALL_UNITS
 from .schema import PatternRule, RuleBook, alternation
 
@@ -24,7 +25,7 @@ ARABIC = r"\d(?<![\d.,]\d)(?:[\d,lO]{0,18}\d)?(?:\.\d{1,6})?(?![\d,])"
 CHINESE = "[" + "".join(DIGITS) + "".join(SMALL_UNITS) + "]{1,12}"
 PERCENT = r"%|％"
 # A named group turned into a plain one, so that several patterns can share one alternation.
-NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+NAMED_GROUP = regexcache.compile(r"\(\?P<\w+>")
 
 
 @dataclass(frozen=True)
@@ -136,22 +137,25 @@ class CompiledRules:
         after = sorted(rules.comparators_after, key=lambda c: len(c.word), reverse=True)
         before = sorted(rules.comparators_before, key=lambda c: len(c.word), reverse=True)
         return FigurePattern(
-            regex=re.compile(pattern),
+            regex=regexcache.compile(pattern),
             units={u.word: u.kind for u in rules.units},
             scales=dict(rules.scales),
             after={c.word: c.symbol for c in after},
             before={c.word: c.symbol for c in before},
-            after_word=re.compile(r"\s*(" + "|".join(re.escape(c.word) for c in after) + ")" if after else "(?!)"),
-            before_word=re.compile("(" + "|".join(re.escape(c.word) for c in before) + r")\s*\Z" if before else "(?!)"),
+            after_word=regexcache.compile(
+                r"\s*(" + "|".join(re.escape(c.word) for c in after) + ")" if after else "(?!)"),
+            before_word=regexcache.compile(
+                "(" + "|".join(re.escape(c.word) for c in before) + r")\s*\Z" if before else "(?!)"),
         )
 
     @cached_property
     def phrases(self) -> Phrases:
         rules = self.book.targets
         return Phrases(
-            leading=re.compile("^" + _run_of(rules.leading_words)),
+            leading=regexcache.compile("^" + _run_of(rules.leading_words)),
             trailing=WordRun.of(rules.trailing_words),
-            opening=re.compile("^" + _run_of([*rules.modality_words, *rules.aggregation_words, *rules.leading_words])),
+            opening=regexcache.compile(
+                "^" + _run_of([*rules.modality_words, *rules.aggregation_words, *rules.leading_words])),
             comparison_base=rules.comparison_base.pattern,
             activity_suffix=rules.activity_suffix.pattern,
             leading_qualifier=rules.leading_qualifier.pattern,
@@ -165,25 +169,25 @@ class CompiledRules:
             share_heads=tuple(rules.share_heads),
             max_chars=rules.indicator_max_chars,
             head_breaks=tuple(rules.head_breaks),
-            leading_marker=re.compile(f"^(?:{_any_of(self.book.outline.marker)})\\s{{0,2}}"),
-            time_expression=re.compile(_any_of(self.book.times.time)),
+            leading_marker=regexcache.compile(f"^(?:{_any_of(self.book.outline.marker)})\\s{{0,2}}"),
+            time_expression=regexcache.compile(_any_of(self.book.times.time)),
         )
 
     @cached_property
     def run_on_marker(self) -> re.Pattern[str]:
         """Where a heading may run straight on from the one before: after a phrase end, a marker of any form."""
         markers = _any_of(self.book.outline.marker)
-        return re.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
+        return regexcache.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
 
     @cached_property
     def any_noise(self) -> re.Pattern[str]:
         """Any noise rule of normalize.toml: lines none of them touches are passed over with one search."""
-        return re.compile(_any_of(self.book.normalize.noise) or "(?!)")
+        return regexcache.compile(_any_of(self.book.normalize.noise) or "(?!)")
 
     @cached_property
     def any_strip(self) -> re.Pattern[str]:
         """Any strip rule of normalize.toml, likewise: one search a line instead of one substitution per rule."""
-        return re.compile(_any_of(self.book.normalize.strip) or "(?!)")
+        return regexcache.compile(_any_of(self.book.normalize.strip) or "(?!)")
 
     @cached_property
     def table_columns(self) -> dict[str, str]:
