@@ -44,6 +44,7 @@ _lock = threading.Lock()
 _entries: dict[Key, Entry] | None = None
 _used: set[Key] = set()
 _compiled: dict[Key, re.Pattern[str]] = {}
+_arguments: dict[re.Pattern[str], Key] = {}
 _changed = False
 
 
@@ -64,7 +65,17 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
             _remember(key, entry)
     _used.add(key)
     _compiled[key] = compiled
+    _arguments[compiled] = key
     return compiled
+
+
+def arguments(pattern: re.Pattern[str]) -> Key:
+    """What to call `compile` with to get `pattern` back: the arguments it was made with when known.
+
+    Flags written inline (`(?i)`) show in `pattern.flags` as well: compiling with those is the same
+    pattern under another key of the cache.
+    """
+    return _arguments.get(pattern) or (pattern.pattern, pattern.flags & ~re.UNICODE)
 
 
 def _from_entry(pattern: str, entry: Entry) -> re.Pattern[str] | None:

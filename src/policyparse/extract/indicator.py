@@ -8,20 +8,18 @@ first use: a document without figures never loads the dictionary.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import cache as cache_files
 from .. import regexcache
 from ..rulebook.compiled import Phrases
 
@@ -63,24 +61,23 @@ def _jieba_cut() -> Callable[[str], list[str]]:
 
 
 def _prefix_dictionary(tokenizer: Any, dictionary: Path) -> tuple[dict[str, int], int]:
-    """jieba's prefix dictionary of `dictionary`, from a cache beside jieba's own.
+    """jieba's prefix dictionary of `dictionary`, from policyparse's cache.
 
     jieba's `initialize` reads its cache with `marshal.load(file)`, which reads in small pieces: 120–160 ms
     here, where one read and `marshal.loads` take 20–40 ms for the same dictionary. The cache is keyed by
     the dictionary's content, so every clone and version with the same words shares one.
     """
     data = dictionary.read_bytes()
-    cache = Path(tempfile.gettempdir()) / f"policyparse-jieba-{hashlib.blake2b(data, digest_size=8).hexdigest()}.cache"
+    name = f"jieba-{hashlib.blake2b(data, digest_size=8).hexdigest()}.marshal"
+    stored = cache_files.read(name)
     try:
-        freq, total = marshal.loads(cache.read_bytes())
-        return freq, total
-    except (OSError, EOFError, ValueError, TypeError):
-        freq, total = tokenizer.gen_pfdict(io.BytesIO(data))
-    with contextlib.suppress(OSError):  # an unwritable temp folder costs the next run time, nothing else
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name)
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump((freq, total), handle)
-        os.replace(tmp, cache)
+        freq, total = marshal.loads(stored) if stored else ((), 0)
+        if isinstance(freq, dict) and total:
+            return freq, total
+    except (EOFError, ValueError, TypeError):
+        pass
+    freq, total = tokenizer.gen_pfdict(io.BytesIO(data))
+    cache_files.write(name, marshal.dumps((freq, total)))
     return freq, total
 
 

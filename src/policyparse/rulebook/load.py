@@ -19,11 +19,12 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from ..errors import RuleError
+from . import bookcache
 from .schema import TRUSTED, WORD_CLASSES, RuleBook, alternation
 
 FILES = tuple(f"{name}.toml" for name in RuleBook.model_fields)
@@ -33,6 +34,16 @@ DISABLE = "disable"
 MAX_RULE_FILE_BYTES = 1_000_000
 
 Raw = dict[str, Any]
+
+
+class RuleSource(NamedTuple):
+    """A rule file as read: the label errors name it by, its file name, its text."""
+
+    label: str
+    name: str
+    text: str
+
+
 # Where each entry of a merged file came from: a label per top-level key, and per item of a list.
 Origins = dict[str, Any]
 
@@ -99,8 +110,8 @@ def disable(raw: Raw, origins: Origins, ids: Any, label: str) -> None:
         raise RuleError(f"{label}: {DISABLE}: no rule {', '.join(unknown)} to disable in this file or below it")
 
 
-def read_toml(path: Path | resources.abc.Traversable, label: str) -> Raw:
-    """A rule file as raw data; a file that is no small regular TOML file is a RuleError."""
+def read_source(path: Path | resources.abc.Traversable, label: str) -> str:
+    """The text of a rule file; a file that is no small regular text file is a RuleError."""
     if isinstance(path, Path):
         try:
             if not path.is_file():
@@ -110,10 +121,17 @@ def read_toml(path: Path | resources.abc.Traversable, label: str) -> Raw:
         except OSError as exc:
             raise RuleError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{label}: not valid TOML: {exc}") from None
+
+
+def parse_toml(text: str, label: str) -> Raw:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{label}: not valid TOML: {exc}") from None
     except RecursionError:
         raise RuleError(f"{label}: not valid TOML: arrays or tables nested too deeply") from None
@@ -178,29 +196,43 @@ def load_rules(extra_dirs: Iterable[str | Path] = (), trust_shipped: bool = True
 
     Every user pattern is checked for catastrophic backtracking and runs its examples; the
     shipped ones are checked by the test suite and `policyparse rules check`, and trusted at
-    run time (`trust_shipped`).
+    run time (`trust_shipped`). A book validated once is kept in the cache (`bookcache`) under
+    the content of its files, and the next process given the same files reads it back.
 
     >>> book = load_rules()
     >>> any(rule.id == "noise.page_number" for rule in book.normalize.noise)
     True
     """
-    shipped = resources.files("policyparse.rules")
+    root = resources.files("policyparse.rules")
+    shipped = [RuleSource(f"rules/{name}", name, read_source(root / name, f"rules/{name}")) for name in FILES]
+    user = [RuleSource(str(path), path.name, read_source(path, str(path)))
+            for directory in extra_dirs for path in _user_files(Path(directory))]
+    if not trust_shipped:  # `rules check`: every pattern checked afresh
+        return _validate(shipped, user, trust_shipped)
+    key = bookcache.key(f"{source.label}\0{source.text}" for source in [*shipped, *user])
+    book = bookcache.read(key)
+    if book is None:
+        book = _validate(shipped, user, trust_shipped)
+        bookcache.write(key, book)
+    return book
+
+
+def _validate(shipped: list[RuleSource], user: list[RuleSource], trust_shipped: bool) -> RuleBook:
+    """The rule book of the shipped files with the user's merged on top, in order."""
     raws: dict[str, Raw] = {}
     origins: dict[str, Origins] = {}
-    for name in FILES:
-        label = f"rules/{name}"
-        stem = name.removesuffix(".toml")
-        raws[stem] = read_toml(shipped / name, label)
-        origins[stem] = {key: label for key in raws[stem]}
+    for source in shipped:
+        stem = source.name.removesuffix(".toml")
+        raws[stem] = parse_toml(source.text, source.label)
+        origins[stem] = {key: source.label for key in raws[stem]}
     trusted = frozenset(_patterns_in(raws)) if trust_shipped else frozenset()
-    for directory in extra_dirs:
-        for path in _user_files(Path(directory)):
-            stem = path.stem
-            extra = read_toml(path, str(path))
-            ids = extra.pop(DISABLE, None)
-            raws[stem], origins[stem] = merge(raws[stem], origins[stem], extra, str(path))
-            if ids is not None:
-                disable(raws[stem], origins[stem], ids, str(path))
+    for source in user:
+        stem = source.name.removesuffix(".toml")
+        extra = parse_toml(source.text, source.label)
+        ids = extra.pop(DISABLE, None)
+        raws[stem], origins[stem] = merge(raws[stem], origins[stem], extra, source.label)
+        if ids is not None:
+            disable(raws[stem], origins[stem], ids, source.label)
     context = {TRUSTED: trusted, WORD_CLASSES: _word_classes(raws["measures"])}
     try:
         return RuleBook.model_validate(raws, context=context)

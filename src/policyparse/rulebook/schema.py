@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from .. import regexcache
 from .safety import unsafe
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ TRUSTED = "trusted"
 WORD_CLASSES = "word_classes"
 # `(?&name)` is PCRE's call of a named pattern; Python's re has no such syntax, so a rule
 # naming a word class can never be mistaken for a plain pattern.
-WORD_CLASS = re.compile(r"\(\?&(\w+)\)")
+WORD_CLASS = regexcache.compile(r"\(\?&(\w+)\)")
 # The shipped patterns are a few hundred characters; a pattern of megabytes is no rule.
 MAX_PATTERN_CHARS = 10_000
 
@@ -68,7 +69,7 @@ def _compile_checked(value: Any, info: ValidationInfo) -> re.Pattern[str]:
     context = info.context or {}
     source = expand_word_classes(value, context.get(WORD_CLASSES, {}))
     try:
-        compiled = re.compile(source)
+        compiled = regexcache.compile(source)
         problem = None if value in context.get(TRUSTED, ()) else unsafe(source)
     except re.error as exc:
         raise ValueError(str(exc)) from None

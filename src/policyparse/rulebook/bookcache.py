@@ -1,0 +1,72 @@
+"""Validated rule books kept between processes.
+
+Reading the shipped rules means parsing TOML, validating it with the rule-file models and
+compiling every pattern; the book that comes out depends on nothing but the rule files and
+the code that reads them. It is kept pickled in the cache (`policyparse.cache`) under a key
+made of both (the files' labels and texts; this package's rule modules, pydantic's version
+and the interpreter's), so a process given the same files reads it back instead. Patterns
+are pickled as their text and flags and rebuilt through `regexcache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import VERSION as PYDANTIC_VERSION
+
+from .. import cache, regexcache
+from .schema import RuleBook
+
+# The modules whose code decides what a validated book holds.
+CODE = ("schema.py", "load.py", "safety.py")
+PREFIX = "rules-"
+# Books of rule sets and versions not used for a while are removed past this many.
+KEPT_BOOKS = 16
+
+
+def key(parts: Iterable[str]) -> str | None:
+    """The cache key of a book read from these parts, or None when this package's code cannot be read."""
+    digest = hashlib.blake2b(f"{sys.version}\0{PYDANTIC_VERSION}".encode(), digest_size=16)
+    try:
+        for name in CODE:
+            digest.update(Path(__file__).with_name(name).read_bytes())
+    except OSError:
+        return None
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def read(key: str | None) -> RuleBook | None:
+    """The book stored under `key`, or None when there is none that can be read."""
+    data = cache.read(f"{PREFIX}{key}.pickle") if key else None
+    if data is None:
+        return None
+    try:
+        book = pickle.loads(data)
+    except Exception:  # a damaged or outdated file is validated afresh and replaced
+        return None
+    return book if isinstance(book, RuleBook) else None
+
+
+def write(key: str | None, book: RuleBook) -> None:
+    """Store `book` under `key`."""
+    if key is None:
+        return
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(book)
+    cache.write(f"{PREFIX}{key}.pickle", buffer.getvalue(), keep=(PREFIX, KEPT_BOOKS))
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, re.Pattern):
+            return regexcache.compile, regexcache.arguments(obj)
+        return NotImplemented

@@ -1,0 +1,201 @@
+"""The cache of derived data (policyparse.cache): what a later process reads back is what it would have built."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from policyparse import RuleError, cache, load_rules, parse_text, regexcache
+from policyparse.extract import indicator
+from policyparse.rulebook import bookcache, default_rules, load
+
+SAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("samples").glob("*.txt"))
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache module as a new process finds it, with its cache folder in `tmp_path`."""
+    monkeypatch.setenv(cache.ENVIRONMENT, str(tmp_path))
+    _new_process(monkeypatch)
+    return tmp_path
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(regexcache, "_entries", None)
+    monkeypatch.setattr(regexcache, "_used", set())
+    monkeypatch.setattr(regexcache, "_compiled", {})
+    monkeypatch.setattr(regexcache, "_arguments", {})
+    monkeypatch.setattr(regexcache, "_changed", False)
+
+
+def _refuse_compiling(pattern: str, flags: int) -> object:
+    raise AssertionError(f"compiled again: {pattern!r}")
+
+
+def _patterns() -> list[tuple[str, int]]:
+    book = default_rules()
+    found = [(rule.pattern.pattern, rule.pattern.flags & ~re.UNICODE) for _, rule in book.pattern_rules()]
+    return [*found, (r"(?P<a>x)(?i:Y)+|\d{2,}", 0), ("abc", re.IGNORECASE | re.MULTILINE), (r"^\s*$", re.M)]
+
+
+def _same(one: re.Pattern[str], other: re.Pattern[str], texts: list[str]) -> None:
+    assert (one.pattern, one.flags, one.groups, one.groupindex) == (
+        other.pattern, other.flags, other.groups, other.groupindex)
+    for text in texts:
+        assert [m.span() + m.groups() for m in one.finditer(text)] == [
+            m.span() + m.groups() for m in other.finditer(text)]
+
+
+def test_patterns_read_back_from_the_file_match_as_re_compiles_them(
+        fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [path.read_text(encoding="utf-8") for path in SAMPLES[:2]] + ["xYy 123", "ABC\nabc", "  \n"]
+    for pattern, flags in _patterns():
+        regexcache.compile(pattern, flags)
+    regexcache.save()
+    assert len(list(fresh.glob("regex-*"))) == 1
+
+    _new_process(monkeypatch)
+    monkeypatch.setattr(regexcache, "_compile_new", _refuse_compiling)
+    for pattern, flags in _patterns():
+        _same(regexcache.compile(pattern, flags), re.compile(pattern, flags), texts)
+
+
+def test_a_damaged_file_or_entry_is_compiled_afresh(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert regexcache.CACHE_FILE is not None
+    (fresh / regexcache.CACHE_FILE).write_bytes(b"\x00not marshal")
+    _same(regexcache.compile(r"[\u4e00-\u9fff]+年"), re.compile(r"[\u4e00-\u9fff]+年"), ["二〇二五年", "2025年"])
+
+    _new_process(monkeypatch)
+    regexcache._load()[("a+b", 0)] = (32, b"\x01\x02\x03\x04", 0, {}, (None,))  # code the engine refuses
+    _same(regexcache.compile("a+b"), re.compile("a+b"), ["aab", "b"])
+
+
+def test_a_folder_that_cannot_be_written_costs_nothing_but_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv(cache.ENVIRONMENT, str(blocked / "cache"))
+    _new_process(monkeypatch)
+    assert regexcache.compile(r"\d+个").search("建成12个").group() == "12个"
+    regexcache.save()
+    assert blocked.read_text() == "not a folder"
+
+
+def test_an_empty_setting_keeps_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.ENVIRONMENT, "")
+    monkeypatch.chdir(tmp_path)
+    _new_process(monkeypatch)
+    regexcache.compile(r"\d+万元")
+    regexcache.save()
+    assert cache.folder() is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_past_its_size_the_file_keeps_what_the_last_process_used(
+        fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(regexcache, "MAX_ENTRIES", 3)
+    for i in range(5):
+        regexcache.compile(f"x{i}")
+    regexcache.save()
+    _new_process(monkeypatch)
+    regexcache.compile("x4")
+    regexcache.compile("y")
+    regexcache.save()
+    _new_process(monkeypatch)
+    assert sorted(pattern for pattern, _ in regexcache._load()) == ["x4", "y"]
+
+
+def _refuse_validating(*args: object) -> object:
+    raise AssertionError("validated again")
+
+
+def _overlay(folder: Path, units: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "measures.toml").write_text(f'units = [{{ word = "{units}", kind = "count" }}]\n', encoding="utf-8")
+    return folder
+
+
+def test_a_rule_book_is_read_back_by_the_next_process(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    overlay = _overlay(fresh / "rules", "标准间")
+    first = load_rules([overlay])
+    text = "新建标准间120个，改造标准间3间。"
+    expected = parse_text(text, rules=first).model_dump()
+    regexcache.save()
+    assert [path.name.split("-")[0] for path in fresh.glob("rules-*")] == ["rules"]
+
+    _new_process(monkeypatch)
+    monkeypatch.setattr(load, "_validate", _refuse_validating)
+    monkeypatch.setattr(regexcache, "_compile_new", _refuse_compiling)
+    again = load_rules([overlay])
+    assert again is not first
+    assert again.model_dump_json() == first.model_dump_json()
+    assert parse_text(text, rules=again).model_dump() == expected
+
+
+def test_other_files_make_another_book(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    overlay = _overlay(fresh / "rules", "标准间")
+    load_rules([overlay])
+    _overlay(overlay, "示范户")
+    book = load_rules([overlay])
+    assert "示范户" in {unit.word for unit in book.measures.units}
+    assert "标准间" not in {unit.word for unit in book.measures.units}
+    assert len(list(fresh.glob("rules-*"))) == 2
+
+
+def test_a_damaged_book_is_validated_afresh(fresh: Path) -> None:
+    book = load_rules()
+    (stored,) = fresh.glob("rules-*")
+    stored.write_bytes(stored.read_bytes()[:100])
+    assert load_rules().model_dump_json() == book.model_dump_json()
+    assert len(stored.read_bytes()) > 100
+
+
+def test_rules_check_validates_every_time(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_rules(trust_shipped=False)
+    assert list(fresh.glob("rules-*")) == []
+    load_rules()
+    monkeypatch.setattr(load, "_validate", _refuse_validating)
+    with pytest.raises(AssertionError, match="validated again"):
+        load_rules(trust_shipped=False)
+
+
+def test_a_broken_overlay_is_never_kept(fresh: Path) -> None:
+    folder = fresh / "rules"
+    folder.mkdir()
+    (folder / "measures.toml").write_text('units = [{ word = "台", kind = "machines" }]\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RuleError, match=r"measures\.toml"):
+            load_rules([folder])
+    assert list(fresh.glob("rules-*")) == []
+
+
+def test_only_the_latest_books_are_kept(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bookcache, "KEPT_BOOKS", 2)
+    folder = fresh / "rules"
+    for word in ["甲", "乙", "丙"]:
+        load_rules([_overlay(folder, word)])
+    assert len(list(fresh.glob("rules-*"))) == 2
+
+
+def test_jieba_dictionary_is_read_back(fresh: Path) -> None:
+    dictionary = Path(str(resources.files("policyparse.data") / "jieba_words.txt"))
+    tokenizer = indicator._import_jieba().Tokenizer(dictionary=str(dictionary))
+    built = indicator._prefix_dictionary(tokenizer, dictionary)
+    (stored,) = fresh.glob("jieba-*")
+    assert indicator._prefix_dictionary(tokenizer, dictionary) == built
+    stored.write_bytes(b"damaged")
+    assert indicator._prefix_dictionary(tokenizer, dictionary) == built
+
+
+def test_a_cold_extract_reads_what_the_first_one_kept(tmp_path: Path) -> None:
+    sample = SAMPLES[0]
+    env = {**os.environ, cache.ENVIRONMENT: str(tmp_path / "cache")}
+    outputs = [subprocess.run([sys.executable, "-m", "policyparse", "extract", str(sample), "--format", "json"],
+                              env=env, capture_output=True, check=True).stdout for _ in range(2)]
+    assert outputs[0] == outputs[1]
+    assert sorted(path.name.split("-")[0] for path in (tmp_path / "cache").iterdir()) == ["jieba", "regex", "rules"]
