@@ -9,10 +9,11 @@ transaction, so an interrupted load leaves each document either complete or abse
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, get_args, get_origin, get_type_hints
 
 from .errors import InputError
 from .models import Assignment, Deadline, Document, Incentive, Record, Target, Task
@@ -110,14 +111,15 @@ def _sql_type(annotation: Any) -> tuple[str, bool]:
 
 
 def stored_fields(model: type[Record]) -> list[str]:
-    return [name for name in model.model_fields if name not in NOT_STORED]
+    return [field.name for field in dataclasses.fields(model) if field.name not in NOT_STORED]
 
 
 def table_sql(table: str, model: type[Record]) -> str:
     """`CREATE TABLE` for one kind of record, its columns read from the model."""
     columns = []
+    annotations = get_type_hints(model)
     for name in stored_fields(model):
-        sql_type, nullable = _sql_type(model.model_fields[name].annotation)
+        sql_type, nullable = _sql_type(annotations[name])
         columns.append(f"{_column_name(name)} {sql_type}{'' if nullable else ' NOT NULL'}")
     if table in LEAD_FROM:
         columns.append("lead_unit TEXT")
