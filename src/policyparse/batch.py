@@ -38,6 +38,7 @@ from .errors import InputError, PolicyparseError
 from .models import Document
 from .readers import SUFFIXES as DOCUMENT_SUFFIXES
 from .rulebook import RuleBook, default_rules
+from .rulebook.schema import book_json
 from .serialize import target_rows, to_json, write_table
 from .version import package_version
 
@@ -223,7 +224,7 @@ def _warm_up(rules: RuleBook) -> None:
 
 
 def _fingerprint(rules: RuleBook) -> str:
-    digest = hashlib.sha256(rules.model_dump_json().encode()).hexdigest()[:16]
+    digest = hashlib.sha256(book_json(rules)).hexdigest()[:16]
     return f"{package_version()}+{digest}"
 
 

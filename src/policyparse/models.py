@@ -16,8 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, dataclass_transform
 
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
+from .fields import adapter, field
 
 Script = Literal["simplified", "traditional", "mixed"]
 
@@ -25,13 +24,6 @@ Script = Literal["simplified", "traditional", "mixed"]
 PART_OF_SECTION = "The `part` of that section: 2 and on when a notice issues several documents."
 RECORD_ID = ("Stable id: the record's kind and a hash of its content (`t-3f9a0c1b2d`); the same text gives the "
              "same ids, run after run. A repeat of the same content gets `-2`, `-3`.")
-
-
-def field(description: str, default: Any = dataclasses.MISSING, default_factory: Any = dataclasses.MISSING,
-          exclude: bool = False) -> Any:
-    """A field with its description, which pydantic reads into the JSON Schema."""
-    metadata = {"description": description, **({"exclude": True} if exclude else {})}
-    return dataclasses.field(default=default, default_factory=default_factory, metadata=metadata)
 
 
 class Record:
@@ -59,16 +51,16 @@ class Record:
     @classmethod
     def model_validate(cls, data: Any) -> Self:
         """A record from a dict of its JSON, checked (unknown keys, wrong types: `pydantic.ValidationError`)."""
-        return _adapter(cls).validate_python(data)  # type: ignore[no-any-return]
+        return adapter(cls).validate_python(data)  # type: ignore[no-any-return]
 
     @classmethod
     def model_validate_json(cls, data: str | bytes) -> Self:
-        return _adapter(cls).validate_json(data)  # type: ignore[no-any-return]
+        return adapter(cls).validate_json(data)  # type: ignore[no-any-return]
 
     @classmethod
     def model_json_schema(cls) -> dict[str, Any]:
         """The JSON Schema of the record's JSON, each record's docstring as its description."""
-        schema = _adapter(cls).json_schema()
+        schema = adapter(cls).json_schema()
         # pydantic leaves out a plain dataclass's docstring (a dataclass without one gets its signature).
         for name, part in [(cls.__name__, schema), *schema.get("$defs", {}).items()]:
             doc = _DOCSTRINGS.get(name)
@@ -77,18 +69,7 @@ class Record:
         return schema
 
 
-_adapters: dict[type, TypeAdapter[Any]] = {}
 _dumped: dict[type, tuple[str, ...]] = {}
-
-
-def _adapter(cls: type) -> TypeAdapter[Any]:
-    """pydantic's validator and schema of a record class, built the first time one is needed."""
-    adapter = _adapters.get(cls)
-    if adapter is None:
-        from pydantic import TypeAdapter
-
-        adapter = _adapters[cls] = TypeAdapter(cls)
-    return adapter
 
 
 def _dumped_fields(cls: type) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ pattern) and kept with its book: `book.compiled.figures`. Stages receive the par
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -192,7 +193,7 @@ class CompiledRules:
     @cached_property
     def table_columns(self) -> dict[str, str]:
         """Header word → the task-table column it names (`责任单位` → `support`)."""
-        return {word: name for name, words in self.book.tables.columns.model_dump().items() for word in words}
+        return {word: name for name, words in dataclasses.asdict(self.book.tables.columns).items() for word in words}
 
     @cached_property
     def measure_kinds(self) -> dict[str, str]:

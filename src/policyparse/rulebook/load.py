@@ -14,26 +14,31 @@ the file the faulty entry came from, the rule id and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import RuleError
 from . import bookcache
-from .schema import TRUSTED, WORD_CLASSES, RuleBook, alternation
+from .schema import RuleBook, Validation, alternation, validate_book
 
-FILES = tuple(f"{name}.toml" for name in RuleBook.model_fields)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+FILES = tuple(f"{field.name}.toml" for field in dataclasses.fields(RuleBook))
 RENAMED = {"units.toml": "measures.toml", "deadlines.toml": "times.toml", "assignments.toml": "responsible.toml"}
 DISABLE = "disable"
 # The largest rule file policyparse reads: the shipped ones are a few kilobytes.
 MAX_RULE_FILE_BYTES = 1_000_000
 
 Raw = dict[str, Any]
+# pydantic's words for the keys of a dataclass, said as they are of a file's entries.
+MESSAGES = {"unexpected_keyword_argument": "Extra inputs are not permitted",
+            "missing_keyword_only_argument": "Field required"}
 
 
 class RuleSource(NamedTuple):
@@ -187,7 +192,8 @@ def _error(exc: ValidationError, raws: dict[str, Raw], origins: dict[str, Origin
             label = origin if isinstance(origin, str) else label
             if isinstance(value, dict) and "id" in value:
                 name, rest = f"rule {value['id']}", loc[2:]
-    parts = [label, name, ".".join(str(p) for p in rest), str(err["msg"]).removeprefix("Value error, ")]
+    message = MESSAGES.get(err["type"], str(err["msg"]).removeprefix("Value error, "))
+    parts = [label, name, ".".join(str(p) for p in rest), message]
     return RuleError(": ".join(part for part in parts if part))
 
 
@@ -233,9 +239,10 @@ def _validate(shipped: list[RuleSource], user: list[RuleSource], trust_shipped: 
         raws[stem], origins[stem] = merge(raws[stem], origins[stem], extra, source.label)
         if ids is not None:
             disable(raws[stem], origins[stem], ids, source.label)
-    context = {TRUSTED: trusted, WORD_CLASSES: _word_classes(raws["measures"])}
+    from pydantic import ValidationError  # only a book not in the cache is validated
+
     try:
-        return RuleBook.model_validate(raws, context=context)
+        return validate_book(raws, Validation(trusted, _word_classes(raws["measures"])))
     except ValidationError as exc:
         raise _error(exc, raws, origins) from None
 
