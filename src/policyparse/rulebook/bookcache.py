@@ -3,9 +3,9 @@
 Reading the shipped rules means parsing TOML, validating it with the rule-file models and
 compiling every pattern; the book that comes out depends on nothing but the rule files and
 the code that reads them. It is kept pickled in the cache (`policyparse.cache`) under a key
-made of both (the files' labels and texts; this package's rule modules, pydantic's version
-and the interpreter's), so a process given the same files reads it back instead. Patterns
-are pickled as their text and flags and rebuilt through `regexcache`.
+made of both (the files' labels and texts; this package's rule modules and the interpreter's
+version), so a process given the same files reads it back instead. The book is plain
+dataclasses, its patterns pickled as their text and flags and rebuilt through `regexcache`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import VERSION as PYDANTIC_VERSION
-
 from .. import cache, regexcache
 from .schema import RuleBook
 
 # The modules whose code decides what a validated book holds.
-CODE = ("schema.py", "load.py", "safety.py")
+CODE = (Path(__file__).with_name("schema.py"), Path(__file__).with_name("load.py"),
+        Path(__file__).with_name("safety.py"), Path(__file__).parent.parent / "fields.py")
 PREFIX = "rules-"
 # Books of rule sets and versions not used for a while are removed past this many.
 KEPT_BOOKS = 16
@@ -33,10 +32,10 @@ KEPT_BOOKS = 16
 
 def key(parts: Iterable[str]) -> str | None:
     """The cache key of a book read from these parts, or None when this package's code cannot be read."""
-    digest = hashlib.blake2b(f"{sys.version}\0{PYDANTIC_VERSION}".encode(), digest_size=16)
+    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
     try:
-        for name in CODE:
-            digest.update(Path(__file__).with_name(name).read_bytes())
+        for path in CODE:
+            digest.update(path.read_bytes())
     except OSError:
         return None
     for part in parts:
