@@ -41,7 +41,7 @@ def _patterns_the_program_runs() -> dict[str, re.Pattern[str]]:
             if isinstance(value, re.Pattern):
                 found[f"{module.name}.{name}"] = value
     compiled = default_rules().compiled
-    for part in ("figures", "phrases", "run_on_marker", "any_noise"):
+    for part in ("figures", "phrases", "run_on_marker"):
         value = getattr(compiled, part)
         if isinstance(value, re.Pattern):
             found[f"compiled.{part}"] = value

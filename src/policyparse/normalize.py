@@ -22,7 +22,7 @@ from . import regexcache
 from .models import ParseWarning, Script
 from .readers.sniff import HTML_SIGNS, unclosed_markup
 from .readers.text import HAN, Removed
-from .rulebook.schema import NormalizeRules, PatternRule
+from .rulebook.schema import NormalizeRules
 
 # A line after a blank line continues a broken sentence only if it closes it or is this long.
 CONTINUATION_MIN_CHARS = 30
@@ -117,9 +117,6 @@ class Draft:
 
     lines: list[Line]
     rules: NormalizeRules
-    # Any noise rule and any strip rule, one pattern each (`CompiledRules.any_noise`, `.any_strip`).
-    any_noise: re.Pattern[str]
-    any_strip: re.Pattern[str]
     script: Script = "simplified"
     front_matter: dict[str, str] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
@@ -280,18 +277,18 @@ def find_mojibake(draft: Draft) -> Draft:
     return draft
 
 
-def _apply_strip(rules: Sequence[PatternRule], text: str) -> str:
-    for rule in rules:
-        text = rule.regex.sub("", text)
-    return text
-
-
 def strip_inline_noise(draft: Draft) -> Draft:
-    """Remove pinyin glosses, `@@` runs and the other spans of `strip` rules (on the lines any of them touches:
-    a rule finds nothing in a line no rule found anything in)."""
+    """Remove pinyin glosses, `@@` runs and the other spans of `strip` rules, rule after rule.
+
+    (Each rule opens with what its match starts with, so a search skips to the candidates in C:
+    rule by rule is faster than one alternation of them all, where no such skip is possible.)
+    """
+    strips = [rule.regex for rule in draft.rules.strip]
     for line in draft.lines:
-        if draft.any_strip.search(line.text):
-            line.text = _apply_strip(draft.rules.strip, line.text)
+        text = line.text
+        for regex in strips:
+            text = regex.sub("", text)
+        line.text = text
     return draft
 
 
@@ -342,12 +339,12 @@ def remove_noise(draft: Draft) -> Draft:
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
-    any_noise = draft.any_noise
     for line in draft.lines:
-        if not any_noise.search(line.text):
-            continue
         text = line.text
         for rule in draft.rules.noise:
+            if not rule.regex.search(text):
+                continue
+
             def removed(found: re.Match[str], rule_id: str = rule.id, line: Line = line) -> str:
                 draft.note_removed(line, rule_id, found.group(0), text_of_document=True)
                 return ""
@@ -466,16 +463,14 @@ STEPS: tuple[Callable[[Draft], Draft], ...] = (
 
 
 def normalize(text: str, rules: NormalizeRules, is_heading: Callable[[str], bool],
-              any_noise: re.Pattern[str], any_strip: re.Pattern[str], line_numbers: Sequence[int] | None = None,
-              removed: Sequence[Removed] = ()) -> NormalizedText:
+              line_numbers: Sequence[int] | None = None, removed: Sequence[Removed] = ()) -> NormalizedText:
     """Run every normalization step over `text`.
 
     `is_heading` tells whether a line opens an outline heading; such a line never
     continues the line above it. `line_numbers` and `removed` come from the reader: the
     source line of each line, and what it left out (listed with what normalization removes).
     """
-    draft = Draft(split_lines(text.removeprefix("\ufeff"), line_numbers), rules, any_noise, any_strip,
-                  removed=list(removed))
+    draft = Draft(split_lines(text.removeprefix("\ufeff"), line_numbers), rules, removed=list(removed))
     for step in STEPS:
         draft = step(draft)
     if not any(line.text.strip() for line in draft.lines):

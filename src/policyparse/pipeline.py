@@ -72,8 +72,8 @@ def normalize_text(text: str | SourceText, rules: RuleBook | None = None) -> Nor
     """The text every record points into, with the source line of each of its offsets (`extract --format text`)."""
     rules = rules or default_rules()
     read = text if isinstance(text, SourceText) else SourceText(text, None)
-    return normalize(read.text, rules.normalize, partial(starts_heading, rules=rules.outline), rules.compiled.any_noise,
-                     rules.compiled.any_strip, line_numbers=read.line_numbers, removed=read.removed)
+    return normalize(read.text, rules.normalize, partial(starts_heading, rules=rules.outline),
+                     line_numbers=read.line_numbers, removed=read.removed)
 
 
 def completeness_warnings(norm: NormalizedText, sections: Sequence[Section], targets: Sequence[object]) -> list[

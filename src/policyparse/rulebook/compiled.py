@@ -181,16 +181,6 @@ class CompiledRules:
         return regexcache.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
 
     @cached_property
-    def any_noise(self) -> re.Pattern[str]:
-        """Any noise rule of normalize.toml: lines none of them touches are passed over with one search."""
-        return regexcache.compile(_any_of(self.book.normalize.noise) or "(?!)")
-
-    @cached_property
-    def any_strip(self) -> re.Pattern[str]:
-        """Any strip rule of normalize.toml, likewise: one search a line instead of one substitution per rule."""
-        return regexcache.compile(_any_of(self.book.normalize.strip) or "(?!)")
-
-    @cached_property
     def table_columns(self) -> dict[str, str]:
         """Header word → the task-table column it names (`责任单位` → `support`)."""
         return {word: name for name, words in dataclasses.asdict(self.book.tables.columns).items() for word in words}
