@@ -8,8 +8,11 @@ import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from re import _parser  # type: ignore[attr-defined]
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policyparse import RuleError, cache, load_rules, parse_text, regexcache
 from policyparse.extract import indicator
@@ -199,3 +202,42 @@ def test_a_cold_extract_reads_what_the_first_one_kept(tmp_path: Path) -> None:
                               env=env, capture_output=True, check=True).stdout for _ in range(2)]
     assert outputs[0] == outputs[1]
     assert sorted(path.name.split("-")[0] for path in (tmp_path / "cache").iterdir()) == ["jieba", "regex", "rules"]
+
+
+PATTERN_ATOMS = st.sampled_from(["a", "b", "年", "1", "[ab]", r"\d", r"\s", r"\w", ".", "[^b]", "^", "$", r"\b",
+                                 "(?<=a)", "(?<!b)", "(?=a)", "(?!1)", "[a-c年]", r"\W"])
+
+
+def _compose(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, children).map("".join),
+        st.tuples(children, children).map(lambda pair: f"(?:{pair[0]}|{pair[1]})"),
+        st.tuples(children, st.sampled_from(["*", "+", "?", "{0,2}", "{2}", "??", "+?"])).map(
+            lambda pair: f"(?:{pair[0]}){pair[1]}"),
+        children.map(lambda inner: f"(?P<g>{inner})"),
+        children.map(lambda inner: f"(?>{inner})"),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.recursive(PATTERN_ATOMS, _compose, max_leaves=6), st.lists(st.text("ab年1 \n", max_size=12), max_size=6))
+def test_the_guard_changes_no_match(pattern: str, texts: list[str]) -> None:
+    try:
+        plain = re.compile(pattern)
+    except re.error:
+        return
+    guarded = regexcache._compile_new(pattern, 0)[0]
+    assert guarded.pattern == plain.pattern and guarded.groupindex == plain.groupindex
+    for text in texts:
+        assert [m.span() + m.groups() for m in guarded.finditer(text)] == [
+            m.span() + m.groups() for m in plain.finditer(text)]
+        assert bool(guarded.match(text)) == bool(plain.match(text))
+
+
+def test_the_guard_is_put_where_re_would_try_every_position() -> None:
+    guarded = {pattern: regexcache._guarded(pattern, 0, _parser.parse(pattern, 0)) is not _parser.parse(pattern, 0)
+               for pattern in [r"(?:力争|争取)?到?\s*20\d\d年", r"(?<=\d)[ \u3000]+个", r"\d(?<!\d\d)x|双十|[A-Z]q"]}
+    assert all(guarded.values())
+    for pattern in [r"20\d\d年", r"[ \u3000]+个", "(?:给予|奖励)", ".x", "(?i)(?:a|b)?c", "a*"]:
+        parsed = _parser.parse(pattern, 0)
+        assert regexcache._guarded(pattern, 0, parsed) is parsed, pattern
