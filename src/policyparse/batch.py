@@ -30,15 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from .atomic import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_writer, write_text_atomic, writer_alive
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import InputError, PolicyparseError
-from .models import Document
+from .fields import field
+from .models import Document, Record, record
 from .readers import SUFFIXES as DOCUMENT_SUFFIXES
-from .rulebook import RuleBook, default_rules
-from .rulebook.schema import book_json
+from .rulebook import RuleBook, bookcache, default_rules
 from .serialize import target_rows, to_json, write_table
 from .version import package_version
 
@@ -50,46 +48,49 @@ JOURNAL = ".policyparse-journal.jsonl"
 PARENT_CHECK_SECONDS = 0.5
 
 
-class BatchReport(BaseModel):
+@record
+class BatchReport(Record):
     """What a batch did: counts, failures with their reasons, and the time it took."""
 
-    input: str = Field(description="The input folder.")
-    output: str = Field(description="The output folder.")
-    documents: int = Field(description="Documents found.")
-    converted: int = Field(description="Documents parsed in this run.")
-    skipped: int = Field(description="Documents whose output was already up to date.")
-    failed: int = Field(description="Documents that could not be converted.")
-    targets: int = Field(description="Targets across all converted documents.")
-    warnings: int = Field(description="Warnings across all converted documents.")
-    formats: dict[str, int] = Field(
+    input: str = field(description="The input folder.")
+    output: str = field(description="The output folder.")
+    documents: int = field(description="Documents found.")
+    converted: int = field(description="Documents parsed in this run.")
+    skipped: int = field(description="Documents whose output was already up to date.")
+    failed: int = field(description="Documents that could not be converted.")
+    targets: int = field(description="Targets across all converted documents.")
+    warnings: int = field(description="Warnings across all converted documents.")
+    formats: dict[str, int] = field(
         default_factory=dict, description="Documents read in each format (`text`, `html`, `docx`, `pdf`).")
-    incomplete: list[IncompleteDocument] = Field(
+    incomplete: list[IncompleteDocument] = field(
         default_factory=list,
         description="Documents converted with error-level warnings (content dropped, truncated, unreadable in "
         "part, nothing read): their records are incomplete.",
     )
-    failures: list[BatchFailure] = Field(default_factory=list, description="Each failed document and its reason.")
-    seconds: float = Field(description="Wall time of the run.")
-    jobs: int = Field(description="Worker processes used.")
-    fingerprint: str = Field(description="Version and rules the outputs were made with; a change redoes them all.")
-    interrupted: bool = Field(default=False, description="The run was stopped (Ctrl-C) before its queue was done.")
-    pending: int = Field(default=0, description="Documents left unconverted because the run was interrupted.")
-    removed: list[str] = Field(default_factory=list, description="Documents whose input is gone: their JSON and "
+    failures: list[BatchFailure] = field(default_factory=list, description="Each failed document and its reason.")
+    seconds: float = field(description="Wall time of the run.")
+    jobs: int = field(description="Worker processes used.")
+    fingerprint: str = field(description="Version and rules the outputs were made with; a change redoes them all.")
+    interrupted: bool = field(default=False, description="The run was stopped (Ctrl-C) before its queue was done.")
+    pending: int = field(default=0, description="Documents left unconverted because the run was interrupted.")
+    removed: list[str] = field(default_factory=list, description="Documents whose input is gone: their JSON and "
                                "rows were removed.")
 
 
-class BatchFailure(BaseModel):
+@record
+class BatchFailure(Record):
     """A document that could not be converted, and why."""
 
-    file: str = Field(description="The document's path relative to the input folder.")
-    reason: str = Field(description="Why it could not be converted.")
+    file: str = field(description="The document's path relative to the input folder.")
+    reason: str = field(description="Why it could not be converted.")
 
 
-class IncompleteDocument(BaseModel):
+@record
+class IncompleteDocument(Record):
     """A document converted with error-level warnings, and what they say."""
 
-    file: str = Field(description="The document's path relative to the input folder.")
-    errors: list[str] = Field(description="Each error-level warning as `code: message`.")
+    file: str = field(description="The document's path relative to the input folder.")
+    errors: list[str] = field(description="Each error-level warning as `code: message`.")
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,7 @@ def _warm_up(rules: RuleBook) -> None:
 
 
 def _fingerprint(rules: RuleBook) -> str:
-    digest = hashlib.sha256(book_json(rules)).hexdigest()[:16]
-    return f"{package_version()}+{digest}"
+    return f"{package_version()}+{bookcache.fingerprint(rules)}"
 
 
 def discover(in_dir: Path, out_dir: Path | None, pattern: str | None, recursive: bool) -> list[Path]:

@@ -57,11 +57,19 @@ def read(key: str | None) -> RuleBook | None:
 
 def write(key: str | None, book: RuleBook) -> None:
     """Store `book` under `key`."""
-    if key is None:
-        return
+    if key is not None:
+        cache.write(f"{PREFIX}{key}.pickle", _pickled(book), keep=(PREFIX, KEPT_BOOKS))
+
+
+def fingerprint(book: RuleBook) -> str:
+    """A short digest of what the book holds: equal books, made anywhere, have equal fingerprints."""
+    return hashlib.blake2b(_pickled(book), digest_size=8).hexdigest()
+
+
+def _pickled(book: RuleBook) -> bytes:
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(book)
-    cache.write(f"{PREFIX}{key}.pickle", buffer.getvalue(), keep=(PREFIX, KEPT_BOOKS))
+    return buffer.getvalue()
 
 
 class _Pickler(pickle.Pickler):

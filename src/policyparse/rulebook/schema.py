@@ -547,7 +547,3 @@ def validate_book(raws: dict[str, Any], validation: Validation) -> RuleBook:
         _validation.reset(token)
     return book
 
-
-def book_json(book: RuleBook) -> bytes:
-    """The book as JSON, patterns as their text: what it holds, to compare or fingerprint."""
-    return adapter(RuleBook).dump_json(book)
