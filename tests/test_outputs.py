@@ -14,10 +14,12 @@ import jsonschema
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policyparse import convert_folder, parse_file, read_targets, read_targets_df
 from policyparse.cli import cli
-from policyparse.models import document_schema
+from policyparse.models import Document, document_schema
 from policyparse.serialize import TABLE_FIELDS, table_header
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,11 +165,28 @@ def test_read_targets_gives_the_csv_columns_from_sources_or_batch_output(tmp_pat
 
 
 @pytest.mark.parametrize("path", [*SAMPLES, FORMATS / "000_2b56176de5d9e3f3.pdf"], ids=lambda p: p.name[:12])
-def test_pydantic_json_is_the_json_of_the_document_dict(path: Path) -> None:
+def test_both_encoders_write_the_json_of_the_document_dict(path: Path) -> None:
     from policyparse.serialize import to_json
 
     doc = parse_file(path)
-    assert to_json(doc) == json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    expected = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    assert to_json(doc) == expected
+    assert to_json(doc, bulk=True) == expected
+    assert to_json(doc, with_text=True, bulk=True) == to_json(doc, with_text=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=1e-4, max_value=1e15) | st.integers(-(10**15), 10**15).map(float),
+       st.text(max_size=30), st.lists(st.text(max_size=8), max_size=3))
+def test_both_encoders_agree_on_any_figure_and_text(value: float, text: str, units: list[str]) -> None:
+    from policyparse.models import Span, Target
+    from policyparse.serialize import to_json
+
+    target = Target(indicator=text, value=value, value_max=value * 3, unit="万元", base_value=value * 1e4,
+                    base_unit="元", comparator=">=", kind="money", lead_units=units, figure=text, text=text,
+                    line=1, span=Span(start=0, end=len(text)))
+    doc = Document(source=text, targets=[target], text=text)
+    assert to_json(doc, bulk=True) == to_json(doc)
 
 
 def test_a_folder_with_an_earlier_batch_output_in_it_converts_only_its_documents(tmp_path: Path) -> None:

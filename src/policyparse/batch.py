@@ -165,7 +165,7 @@ def _convert(source: str, target: str, label: str, digest: str) -> Outcome:
         doc = parse_file(source, rules=_worker.rules, max_bytes=_worker.max_bytes)
         doc = doc.model_copy(update={"source": label})
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(target, to_json(doc))
+        write_text_atomic(target, to_json(doc, bulk=True))
         if _worker.journal:
             output = Path(os.path.relpath(target, os.path.dirname(_worker.journal))).as_posix()
             _record(_worker.journal, {"root": _worker.root, "file": label, "input": digest,

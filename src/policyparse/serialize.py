@@ -112,13 +112,21 @@ def _data(doc: Document, with_text: bool) -> dict[str, Any]:
     return {**data, "text": doc.text} if with_text else data
 
 
-def to_json(doc: Document, with_text: bool = False) -> str:
+def to_json(doc: Document, with_text: bool = False, bulk: bool = False) -> str:
     """The document as the JSON the scorer and other programs read (Chinese kept as Chinese); with `with_text`,
-    also the normalized text its spans point into. pydantic's own serializer writes the same bytes as
-    `json.dumps(model_dump(), ensure_ascii=False, indent=2)` (tested), several times faster."""
-    if with_text:
-        return json.dumps(_data(doc, with_text), ensure_ascii=False, indent=2) + "\n"
-    return doc.model_dump_json(indent=2) + "\n"
+    also the normalized text its spans point into.
+
+    `bulk`: the process converts many documents (a batch), and writes them with pydantic-core's encoder, six
+    times faster than the standard library's indented one once imported; the import (~30 ms) would cost a
+    single `extract` more than it saves. Both write the same bytes (tested), except that a float below 1e-4
+    has its exponent written `1e-05` by one and `1e-5` by the other: no figure of a policy is that small.
+    """
+    data = _data(doc, with_text)
+    if bulk:
+        from pydantic_core import to_json as encode
+
+        return encode(data, indent=2).decode() + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def to_json_array(docs: list[Document], with_text: bool = False) -> str:
