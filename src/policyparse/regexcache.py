@@ -93,7 +93,7 @@ def _from_entry(pattern: str, entry: Entry) -> re.Pattern[str] | None:
     try:
         flags, code, groups, groupindex, indexgroup = entry
         return _sre.compile(pattern, flags, array(CODE_TYPE, code).tolist(), groups, groupindex, indexgroup)
-    except Exception:
+    except Exception:  # a damaged entry (the engine checks the code): compiled afresh and replaced
         return None
 
 
