@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from policyparse import Document, parse_text
 from policyparse.numerals import chinese_to_int, int_to_chinese
 from policyparse.pipeline import normalize_text
+from policyparse.readers.text import HAN, han_in
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
@@ -73,3 +74,9 @@ def test_diff_of_a_document_with_itself_is_empty(text: str) -> None:
 
     doc = parse_text(text)
     assert not diff_documents(doc, doc).targets_differ
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x3300, max_codepoint=0xa100) | st.sampled_from("\n a1，"),
+               max_size=60))
+def test_han_counted_by_runs_as_by_characters(text: str) -> None:
+    assert han_in(text) == len(HAN.findall(text))

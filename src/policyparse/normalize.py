@@ -21,7 +21,7 @@ from functools import cache
 from . import regexcache
 from .models import ParseWarning, Script
 from .readers.sniff import HTML_SIGNS, unclosed_markup
-from .readers.text import HAN, Removed
+from .readers.text import HAN, Removed, han_in
 from .rulebook.schema import NormalizeRules
 
 # A line after a blank line continues a broken sentence only if it closes it or is this long.
@@ -126,7 +126,7 @@ class Draft:
 
     def note_removed(self, line: Line, by: str, text: str, text_of_document: bool) -> None:
         """Record a span a step took out, when it holds Han characters; count it as lost text if it was text."""
-        han = len(HAN.findall(text))
+        han = han_in(text)
         if not han:
             return
         self.removed.append(Removed(line.source_line, by, text.strip()))
@@ -262,9 +262,10 @@ def strip_markup(draft: Draft) -> Draft:
 
 def find_mojibake(draft: Draft) -> Draft:
     """Warn about lines that a wrong decoding damaged (extraction skips the sentences holding the damage)."""
+    signs = [rule.regex for rule in draft.rules.mojibake]
     for line in draft.lines:
-        for rule in draft.rules.mojibake:
-            found = rule.regex.search(line.text)
+        for sign in signs:
+            found = sign.search(line.text)
             if found:
                 lo, hi = max(0, found.start() - 6), min(len(line.text), found.end() + 6)
                 draft.warnings.append(ParseWarning(
@@ -309,7 +310,7 @@ def convert_script(draft: Draft) -> Draft:
     if converted == joined:
         return draft
     changed = sum(a != b for a, b in zip(joined, converted, strict=False))
-    han = len(HAN.findall(joined))
+    han = han_in(joined)
     script: Script = "traditional" if changed >= TRADITIONAL_SHARE * han else "mixed"
     parts = converted.split("\n")
     if len(parts) != len(draft.lines):  # a conversion never adds newlines, but stay exact if one did
@@ -339,17 +340,18 @@ def remove_noise(draft: Draft) -> Draft:
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
+    noises = [(rule.id, rule.regex) for rule in draft.rules.noise]
     for line in draft.lines:
         text = line.text
-        for rule in draft.rules.noise:
-            if not rule.regex.search(text):
+        for rule_id, noise in noises:
+            if not noise.search(text):
                 continue
 
-            def removed(found: re.Match[str], rule_id: str = rule.id, line: Line = line) -> str:
+            def removed(found: re.Match[str], rule_id: str = rule_id, line: Line = line) -> str:
                 draft.note_removed(line, rule_id, found.group(0), text_of_document=True)
                 return ""
 
-            text = rule.regex.sub(removed, text)
+            text = noise.sub(removed, text)
         if text != line.text:
             line.text = text if text.strip() else ""
     return draft
@@ -357,7 +359,7 @@ def remove_noise(draft: Draft) -> Draft:
 
 def count_han(draft: Draft) -> Draft:
     """The Han characters of the text as read (front matter apart): what the removals are measured against."""
-    return replace(draft, han_count=sum(len(HAN.findall(line.text)) for line in draft.lines))
+    return replace(draft, han_count=han_in("\n".join(line.text for line in draft.lines)))
 
 
 def _runs_on(text: str, is_heading: Callable[[str], bool], full_width: int) -> bool:
