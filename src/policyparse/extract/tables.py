@@ -120,6 +120,9 @@ def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
             table, index = _read_row_table(text, lines, index, [c or "note" for c in inline_columns], pipe)
             tables.append(table)
             continue
+        if _column_of(line, columns) is None:  # no header, of either kind, starts here
+            index += 1
+            continue
         header, k = _cell_header(text, lines, index, columns, spaced=False)
         if len(header) >= MIN_HEADER_COLUMNS and "task" in header:
             table, index = _read_flat_table(text, lines, k, header, rules)
