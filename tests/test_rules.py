@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from hypothesis import strategies as st
 
 import policyparse
 from policyparse import RuleError, load_rules
-from policyparse.rulebook import default_rules
+from policyparse.rulebook import default_rules, load
 from policyparse.rulebook.safety import unsafe
+from policyparse.rulebook.schema import Validation, build_trusted, validate_book
 
 RULES = [(name, rule) for name, rule in default_rules().pattern_rules()]
 
@@ -171,3 +173,15 @@ def test_a_pattern_the_gate_accepts_never_searches_for_a_second(body: str, end: 
                        capture_output=True)
     except subprocess.TimeoutExpired:
         pytest.fail(f"the gate accepted {pattern!r}, and a search ran past 1 s")
+
+
+def test_the_shipped_files_built_as_trusted_make_the_validated_book() -> None:
+    """The first run on a machine builds the shipped book without pydantic; it must be the book pydantic
+    validates, field for field (a key no model has, a number given as int for a float, would show here)."""
+    root = resources.files("policyparse.rules")
+    raws = {name.removesuffix(".toml"): load.parse_toml(load.read_source(root / name, name), name)
+            for name in load.FILES}
+    validation = Validation(frozenset(load._patterns_in(raws)), load._word_classes(raws["measures"]))
+    built = build_trusted(raws, validation)
+    assert built == validate_book(raws, validation)
+    assert isinstance(built.measures.scales["万"], float)

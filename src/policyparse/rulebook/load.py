@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import RuleError
 from . import bookcache
-from .schema import RuleBook, Validation, alternation, validate_book
+from .schema import RuleBook, Validation, alternation, build_trusted, validate_book
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -239,10 +239,13 @@ def _validate(shipped: list[RuleSource], user: list[RuleSource], trust_shipped: 
         raws[stem], origins[stem] = merge(raws[stem], origins[stem], extra, source.label)
         if ids is not None:
             disable(raws[stem], origins[stem], ids, source.label)
-    from pydantic import ValidationError  # only a book not in the cache is validated
+    validation = Validation(trusted, _word_classes(raws["measures"]))
+    if trust_shipped and not user:
+        return build_trusted(raws, validation)
+    from pydantic import ValidationError  # only a book of a user's files, not in the cache, is validated
 
     try:
-        return validate_book(raws, Validation(trusted, _word_classes(raws["measures"])))
+        return validate_book(raws, validation)
     except ValidationError as exc:
         raise _error(exc, raws, origins) from None
 
