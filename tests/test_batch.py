@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policyparse import convert_folder, parse_file
+from policyparse import batch, convert_folder, parse_file
 from policyparse.batch import BatchReport
 from policyparse.cli import cli
 
@@ -79,6 +79,33 @@ def test_rerun_skips_up_to_date_documents_and_force_redoes_them(folder: Path, tm
     assert again.targets > 0  # skipped documents still count, and are still in targets.csv
     forced = convert_folder(folder, out, jobs=1, force=True)
     assert (forced.converted, forced.skipped) == (7, 0)
+
+
+def test_tables_of_converted_documents_come_from_their_workers(folder: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """targets.csv and the summary of a run that converts some documents and skips others are those of a
+    fresh run; the JSON of a document converted in the run is not read back for them."""
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    convert_folder(folder, out, recursive=True, jobs=1)
+    (folder / SAMPLES[0].name).write_text(SAMPLES[3].read_text(encoding="utf-8"), encoding="utf-8")
+    read_back: list[dict[str, object]] = []
+
+    def loads(raw: str | bytes) -> object:
+        data = json_loads(raw)
+        if isinstance(data, dict) and "targets" in data:
+            read_back.append(data)
+        return data
+
+    json_loads = batch.json.loads
+    monkeypatch.setattr(batch.json, "loads", loads)
+    again = convert_folder(folder, out, recursive=True, jobs=2)
+    monkeypatch.undo()
+    whole = convert_folder(folder, fresh, recursive=True, jobs=1)
+    assert (again.converted, again.skipped) == (1, 7)
+    assert (out / "targets.csv").read_bytes() == (fresh / "targets.csv").read_bytes()
+    assert (again.targets, again.warnings, again.formats, again.incomplete) == (
+        whole.targets, whole.warnings, whole.formats, whole.incomplete)
+    assert len(read_back) == 7 and SAMPLES[0].name not in {data["source"] for data in read_back}
 
 
 def test_sqlite_holds_what_the_json_holds_and_reloads_cleanly(folder: Path, tmp_path: Path) -> None:

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from .fields import field
 from .models import Document, Record, record
 from .readers import SUFFIXES as DOCUMENT_SUFFIXES
 from .rulebook import RuleBook, bookcache, default_rules
-from .serialize import target_rows, to_json, write_table
+from .serialize import json_text, target_rows, write_table
 from .version import package_version
 
 SUMMARY = "summary.json"
@@ -102,6 +104,11 @@ class Outcome:
     # Error-level warnings of a converted document: its records are incomplete.
     errors: tuple[str, ...] = ()
     format: str | None = None
+    # What targets.csv and the summary take from a converted document, so that the batch need not read
+    # its JSON back: the counts of targets and warnings, and its rows of targets.csv (CSV, no header).
+    targets: int = 0
+    warnings: int = 0
+    rows: str = ""
 
 
 ProgressCallback = Callable[[int, int, Outcome], None]
@@ -163,15 +170,18 @@ def _convert(source: str, target: str, label: str, digest: str) -> Outcome:
 
     try:
         doc = parse_file(source, rules=_worker.rules, max_bytes=_worker.max_bytes)
-        doc = doc.model_copy(update={"source": label})
+        data = doc.model_copy(update={"source": label}).model_dump(mode="json")
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(target, to_json(doc, bulk=True))
+        write_text_atomic(target, json_text(data, bulk=True))
         if _worker.journal:
             output = Path(os.path.relpath(target, os.path.dirname(_worker.journal))).as_posix()
             _record(_worker.journal, {"root": _worker.root, "file": label, "input": digest,
                                       "rules": _worker.fingerprint, "output": output, "run": _worker.run})
+        rows = io.StringIO()
+        write_table(target_rows(data, label), rows, header=False)
         return Outcome(label, errors=tuple(f"{w.code}: {w.message}" for w in doc.warnings if w.level == "error"),
-                       format=doc.metadata.format)
+                       format=doc.metadata.format, targets=len(doc.targets), warnings=len(doc.warnings),
+                       rows=rows.getvalue())
     except PolicyparseError as exc:
         reason = str(exc).removeprefix(f"{source}: ")
     except OSError as exc:  # the output cannot be written: a full disk, a folder not writable
@@ -394,11 +404,14 @@ def convert_folder(
                               root=root)
     attempted: set[str] = set()
     interrupted = False
+    converted_rows = _Spool()
     try:
         for outcome in runner(todo, settings, on_progress):
             attempted.add(outcome.file)
             if outcome.reason is not None:
                 failures.append(BatchFailure(file=outcome.file, reason=outcome.reason))
+            else:
+                converted_rows.add(outcome)
     except KeyboardInterrupt:
         interrupted = True
     failed = {f.file for f in failures}
@@ -410,7 +423,8 @@ def convert_folder(
             current[label] = Path(output)
             attempted.add(label)
     removed = _remove_deleted(finished, root, set(labels.values()), out_dir)
-    targets, warnings, incomplete, formats = _write_tables(out_dir, current, sqlite, header)
+    with converted_rows:
+        targets, warnings, incomplete, formats = _write_tables(out_dir, current, sqlite, header, converted_rows)
     _write_journal(out_dir, {key: record for key, record in finished.items()
                              if key[0] != root or (key[1] in current and record.get("rules") == fingerprint)})
     converted = len(attempted - failed)
@@ -484,9 +498,39 @@ def _previous_fingerprint(out_dir: Path) -> str | None:
         return None
 
 
-def _write_tables(out_dir: Path, current: dict[str, Path], sqlite: str | Path | None, header_language: str
-                  ) -> tuple[int, int, list[IncompleteDocument], dict[str, int]]:
-    """targets.csv (and SQLite) from the current JSON outputs, streamed one document at a time; the
+class _Spool:
+    """The outcomes of the documents converted in this run, as they arrive: their counts in memory, their rows
+    of targets.csv in a temporary file, so that memory stays flat however many documents a batch holds."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._kept: dict[str, tuple[Outcome, int, int]] = {}
+
+    def add(self, outcome: Outcome) -> None:
+        data = outcome.rows.encode("utf-8", "surrogatepass")
+        self._kept[outcome.file] = (replace(outcome, rows=""), self._file.seek(0, os.SEEK_END), len(data))
+        self._file.write(data)
+
+    def get(self, label: str) -> tuple[Outcome, str] | None:
+        """The outcome of a document converted in this run, and its rows; None for any other document."""
+        kept = self._kept.get(label)
+        if kept is None:
+            return None
+        outcome, at, size = kept
+        self._file.seek(at)
+        return outcome, self._file.read(size).decode("utf-8", "surrogatepass")
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def _write_tables(out_dir: Path, current: dict[str, Path], sqlite: str | Path | None, header_language: str,
+                  converted: _Spool) -> tuple[int, int, list[IncompleteDocument], dict[str, int]]:
+    """targets.csv (and SQLite) from the current documents, one at a time: those converted in this run from
+    what their workers reported (`converted`), the others (and all, for SQLite) from their JSON outputs. The
     database's other documents (failed, deleted) are removed from it.
 
     Returns the counts of targets and warnings, the documents with error-level warnings, and the
@@ -504,6 +548,17 @@ def _write_tables(out_dir: Path, current: dict[str, Path], sqlite: str | Path | 
         handle = stack.enter_context(atomic_writer(out_dir / TARGETS_CSV, bom=True))
         write_table([], handle, header_language)
         for label in sorted(current):
+            reported = converted.get(label) if connection is None else None
+            if reported is not None:
+                outcome, rows = reported
+                targets += outcome.targets
+                warnings += outcome.warnings
+                if outcome.errors:
+                    incomplete.append(IncompleteDocument(file=label, errors=list(outcome.errors)))
+                fmt = outcome.format or "text"
+                formats[fmt] = formats.get(fmt, 0) + 1
+                handle.write(rows)
+                continue
             raw = current[label].read_bytes()
             data = json.loads(raw)
             targets += len(data.get("targets") or [])
