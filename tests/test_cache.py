@@ -241,3 +241,15 @@ def test_the_guard_is_put_where_re_would_try_every_position() -> None:
     for pattern in [r"20\d\d年", r"[ \u3000]+个", "(?:给予|奖励)", ".x", "(?i)(?:a|b)?c", "a*"]:
         parsed = _parser.parse(pattern, 0)
         assert regexcache._guarded(pattern, 0, parsed) is parsed, pattern
+
+
+def test_a_compiler_of_another_shape_falls_back_to_re(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def changed(*args: object) -> object:
+        raise TypeError("'SubPattern' object has no attribute 'state'")
+
+    monkeypatch.setattr(regexcache, "_guarded", changed)
+    _same(regexcache.compile(r"(?P<n>\d+)个"), re.compile(r"(?P<n>\d+)个"), ["建成12个"])
+    with pytest.raises(re.error):
+        monkeypatch.undo()
+        _new_process(monkeypatch)
+        regexcache.compile("(unclosed")

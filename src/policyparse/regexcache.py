@@ -71,7 +71,12 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     entry = entries.get(key)
     compiled = _from_entry(pattern, entry) if entry is not None else None
     if compiled is None:
-        compiled, entry = _compile_new(pattern, key[1])
+        try:
+            compiled, entry = _compile_new(pattern, key[1])
+        except re.error:
+            raise
+        except Exception:  # the private compiler changed shape (another Python): re's own compile, uncached
+            compiled, entry = re.compile(pattern, flags), None
         if entry is not None:
             _remember(key, entry)
     _used.add(key)
