@@ -307,10 +307,11 @@ def _run(jobs_list: list[Job], jobs: int, chunk_size: int, settings: WorkerSetti
         }
         done = 0
         for future in as_completed(futures):
+            chunk = futures.pop(future)  # a finished chunk's outcomes (rows of targets.csv) are not kept here
             try:
                 outcomes = future.result()
             except BrokenProcessPool:
-                outcomes = [Outcome(job[2], "a worker process died while converting it") for job in futures[future]]
+                outcomes = [Outcome(job[2], "a worker process died while converting it") for job in chunk]
             for outcome in outcomes:
                 done += 1
                 if on_progress:
