@@ -184,7 +184,8 @@ def _deadline(ctx: Context, figure: Figure, sentence: tuple[int, int], scope: Sc
     return ctx.horizon
 
 
-def _units(ctx: Context, figure: Figure, scope: Scope) -> list[str] | None:
+def _units(ctx: Context, figure: Figure, scope: Scope, section: tuple[int, str] | None) -> list[str] | None:
+    """The units responsible for a figure: its scope's, a statement's in its paragraph, or its section's."""
     if scope.units is not None:
         return scope.units
     here = ctx.statements.between(*paragraph_bounds(ctx.norm.text, figure.start))
@@ -193,7 +194,7 @@ def _units(ctx: Context, figure: Figure, scope: Scope) -> list[str] | None:
         return after[0].units
     if here:
         return here[-1].units
-    return ctx.section_units.get(ctx.index.key_at(figure.start))
+    return ctx.section_units.get(section)
 
 
 def _words_before(text: str, figure: Figure, clause_start: int, previous: Figure | None, phrases: Phrases) -> str:
@@ -219,7 +220,9 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     # long sentence would cost its length each time.
     modality_ends: dict[int, list[tuple[int, str]]] = {}
     for n, figure in enumerate(figures):
-        if ctx.excluded.touches(figure.start, figure.end) or ctx.index.key_at(figure.start) in ctx.past_sections:
+        section = ctx.index.at(figure.start)
+        key = (section.part, section.id) if section else None
+        if ctx.excluded.touches(figure.start, figure.end) or key in ctx.past_sections:
             continue
         clause_start, clause_end = clause_bounds(text, figure.start)
         clause_end = min(clause_end, scope.end)
@@ -261,8 +264,9 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             kind=_kind(figure, indicator, before, rules),
             modality=next((w for end, w in modality_ends[sentence[0]] if end <= figure.start), None),
             aggregation=_aggregation(text, figure, before, rules),
-            deadline=_deadline(ctx, figure, sentence, scope), **ctx.index.place(figure.start),
-            lead_units=_units(ctx, figure, scope), figure=text[figure.start : figure.end], text=sentence_text,
+            deadline=_deadline(ctx, figure, sentence, scope), section=section.id if section else None,
+            part=section.part if section else 1, lead_units=_units(ctx, figure, scope, key),
+            figure=text[figure.start : figure.end], text=sentence_text,
             line=ctx.norm.source_line(figure.start), span=Span(start=quote[0], end=quote[0] + len(sentence_text)),
         ))
     return [t if len(t.indicator) <= phrases.max_chars else t.model_copy(update={"indicator": head_of(
