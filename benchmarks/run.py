@@ -47,6 +47,18 @@ def median_seconds(work: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
+def side_by_side(works: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Median wall time of each of `works`, run in turn `repeat` times: a ratio of two of them is taken under
+    the same load of this shared machine, not one run's load against a later run's."""
+    runs: list[list[float]] = [[] for _ in works]
+    for _ in range(repeat):
+        for times, work in zip(runs, works, strict=True):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in runs]
+
+
 def timed(argv: list[str], repeat: int, empty_cache: bool = False) -> float:
     """Median wall time of running `argv` as a whole process; with `empty_cache`, each run with a cache folder
     of its own, as the first run on a machine finds it."""
@@ -229,11 +241,10 @@ def scaling(repeat: int) -> list[tuple[int, int, float]]:
     from policyparse import parse_text
 
     parse_text("一、目标\n建成站点20个。")  # load the dictionaries outside the timings
-    rows = []
-    for times in (1, 10, 100):
-        text = corpus.grown(times, sample=corpus.SAMPLES[0])
-        rows.append((times, len(text), median_seconds(lambda text=text: parse_text(text), repeat)))
-    return rows
+    sizes = (1, 10, 100)
+    texts = [corpus.grown(times, sample=corpus.SAMPLES[0]) for times in sizes]
+    seconds = side_by_side([lambda text=text: parse_text(text) for text in texts], repeat)
+    return [(times, len(text), elapsed) for times, text, elapsed in zip(sizes, texts, seconds, strict=True)]
 
 
 PATHOLOGICAL = {
@@ -269,9 +280,8 @@ def pathological(repeat: int) -> list[tuple[str, int, float, float, float]]:
     rows = []
     for name, text in PATHOLOGICAL.items():
         plain = ("建设乡村消费市场体系。" * (len(text) // 11 + 1))[: len(text)]
-        seconds, plain_seconds, ordinary_seconds = (
-            median_seconds(lambda sample=sample: parse_text(sample), repeat) for sample in (text, plain,
-                                                                                              ordinary(len(text))))
+        seconds, plain_seconds, ordinary_seconds = side_by_side(
+            [lambda sample=sample: parse_text(sample) for sample in (text, plain, ordinary(len(text)))], repeat)
         rows.append((name, len(text), seconds, seconds / plain_seconds, seconds / ordinary_seconds))
     rows.append(_diff_of_many_targets(repeat))
     return rows
