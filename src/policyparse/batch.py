@@ -179,9 +179,7 @@ def _convert(source: str, target: str, label: str, digest: str) -> Outcome:
                                       "rules": _worker.fingerprint, "output": output, "run": _worker.run})
         rows = io.StringIO()
         write_table(target_rows(data, label), rows, header=False)
-        return Outcome(label, errors=tuple(f"{w.code}: {w.message}" for w in doc.warnings if w.level == "error"),
-                       format=doc.metadata.format, targets=len(doc.targets), warnings=len(doc.warnings),
-                       rows=rows.getvalue())
+        return replace(_summary(label, data), rows=rows.getvalue())
     except PolicyparseError as exc:
         reason = str(exc).removeprefix(f"{source}: ")
     except OSError as exc:  # the output cannot be written: a full disk, a folder not writable
@@ -191,6 +189,15 @@ def _convert(source: str, target: str, label: str, digest: str) -> Outcome:
     with contextlib.suppress(OSError):
         Path(target).unlink(missing_ok=True)  # no stale output for a document that now fails
     return Outcome(label, reason)
+
+
+def _summary(label: str, data: dict[str, Any]) -> Outcome:
+    """What targets.csv and the summary count of a converted document, from its JSON's dict."""
+    warnings = data.get("warnings") or []
+    return Outcome(label, errors=tuple(f"{w.get('code')}: {w.get('message')}" for w in warnings
+                                       if w.get("level") == "error"),
+                   format=str((data.get("metadata") or {}).get("format") or "text"),
+                   targets=len(data.get("targets") or []), warnings=len(warnings))
 
 
 def _record(journal: str, entry: dict[str, str]) -> None:
@@ -552,34 +559,25 @@ def _write_tables(out_dir: Path, current: dict[str, Path], sqlite: str | Path | 
             reported = converted.get(label) if connection is None else None
             if reported is not None:
                 outcome, rows = reported
-                targets += outcome.targets
-                warnings += outcome.warnings
-                if outcome.errors:
-                    incomplete.append(IncompleteDocument(file=label, errors=list(outcome.errors)))
-                fmt = outcome.format or "text"
-                formats[fmt] = formats.get(fmt, 0) + 1
                 handle.write(rows)
-                continue
-            raw = current[label].read_bytes()
-            data = json.loads(raw)
-            targets += len(data.get("targets") or [])
-            warnings += len(data.get("warnings") or [])
-            errors = [f"{w.get('code')}: {w.get('message')}" for w in data.get("warnings") or []
-                      if w.get("level") == "error"]
-            if errors:
-                incomplete.append(IncompleteDocument(file=label, errors=errors))
-            meta = data.get("metadata") or {}
-            fmt = str(meta.get("format") or "text")
+            else:
+                raw = current[label].read_bytes()
+                data = json.loads(raw)
+                outcome = _summary(label, data)
+                write_table(target_rows(data, label), handle, header=False)
+                if connection is not None:
+                    digest = hashlib.sha256(raw).hexdigest()
+                    try:
+                        if store.stored_digest(connection, label) != digest:
+                            store.load_document(connection, label, digest, Document.model_validate(data))
+                    except sqlite3.Error as exc:
+                        raise InputError(f"{sqlite}: cannot load {label} ({exc})") from None
+            targets += outcome.targets
+            warnings += outcome.warnings
+            if outcome.errors:
+                incomplete.append(IncompleteDocument(file=label, errors=list(outcome.errors)))
+            fmt = outcome.format or "text"
             formats[fmt] = formats.get(fmt, 0) + 1
-            write_table(target_rows(data, label), handle, header=False)
-            if connection is None:
-                continue
-            digest = hashlib.sha256(raw).hexdigest()
-            try:
-                if store.stored_digest(connection, label) != digest:
-                    store.load_document(connection, label, digest, Document.model_validate(data))
-            except sqlite3.Error as exc:
-                raise InputError(f"{sqlite}: cannot load {label} ({exc})") from None
         if connection is not None:
             try:
                 store.keep_only(connection, set(current))
