@@ -8,6 +8,7 @@ first use: a document without figures never loads the dictionary.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -69,13 +70,10 @@ def _prefix_dictionary(tokenizer: Any, dictionary: Path) -> tuple[dict[str, int]
     """
     data = dictionary.read_bytes()
     name = f"jieba-{hashlib.blake2b(data, digest_size=8).hexdigest()}.marshal"
-    stored = cache_files.read(name)
-    try:
-        freq, total = marshal.loads(stored) if stored else ((), 0)
-        if isinstance(freq, dict) and total:
+    with contextlib.suppress(EOFError, ValueError, TypeError):  # none stored, or damaged: built again
+        freq, total = marshal.loads(cache_files.read(name) or b"")
+        if isinstance(freq, dict):
             return freq, total
-    except (EOFError, ValueError, TypeError):
-        pass
     freq, total = tokenizer.gen_pfdict(io.BytesIO(data))
     cache_files.write(name, marshal.dumps((freq, total)))
     return freq, total

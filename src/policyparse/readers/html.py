@@ -27,7 +27,7 @@ from typing import Any
 from .. import regexcache
 from ..models import ParseWarning
 from .sniff import unclosed_markup
-from .text import HAN, Removed, SourceText, collapse_spaces
+from .text import HAN, Removed, SourceText, collapse_spaces, han_in
 
 # Whitespace of the page's source: meaningless between two Chinese characters, one space elsewhere.
 SOURCE_SPACE = regexcache.compile(r"[ \t\r\n\f]+")
@@ -72,7 +72,7 @@ class Page:
 
     def break_line(self, line: int) -> None:
         if self.lines[-1].strip():
-            self.body_started = self.body_started or len(HAN.findall(self.lines[-1])) >= 30
+            self.body_started = self.body_started or han_in(self.lines[-1]) >= 30
             self.lines.append("")
             self.numbers.append(line)
         else:
