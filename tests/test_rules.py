@@ -19,6 +19,7 @@ from policyparse import RuleError, load_rules
 from policyparse.rulebook import default_rules, load
 from policyparse.rulebook.safety import unsafe
 from policyparse.rulebook.schema import Validation, build_trusted, validate_book
+from regex_strategies import patterns
 
 RULES = [(name, rule) for name, rule in default_rules().pattern_rules()]
 
@@ -130,23 +131,12 @@ def test_shipped_rules_copy_loads_as_a_user_directory(tmp_path: Path) -> None:
     assert load_rules([copy]) == load_rules()
 
 
-ATOMS = st.sampled_from(["a", "b", "年", "均", "[ab]", r"\w", r"\s", r"\d", ".", "[^b]", "年均", "a?"])
-
-
-def _risky(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """Patterns built from the constructs that backtrack: repeats of repeats, overlapping alternatives,
-    lookarounds, bounded repeats nested in each other."""
-    return st.one_of(
-        st.tuples(children, children).map("".join),
-        st.tuples(children, children).map(lambda pair: f"(?:{pair[0]}|{pair[1]})"),
-        st.tuples(children, st.sampled_from(["*", "+", "?", "{2,5}", "{1,40}", "{0,1000}", "{30}"])).map(
-            lambda pair: f"(?:{pair[0]}){pair[1]}"),
-        children.map(lambda inner: f"(?=a){inner}"),
-        children.map(lambda inner: f"(?:(?!b){inner})+"),
-    )
-
-
-RISKY_PATTERNS = st.recursive(ATOMS, _risky, max_leaves=8)
+# Patterns built from the constructs that backtrack: repeats of repeats, overlapping alternatives,
+# lookarounds, bounded repeats nested in each other.
+RISKY_PATTERNS = patterns(
+    atoms=["a", "b", "年", "均", "[ab]", r"\w", r"\s", r"\d", ".", "[^b]", "年均", "a?"],
+    repeats=["*", "+", "?", "{2,5}", "{1,40}", "{0,1000}", "{30}"],
+    wrappers=["(?=a){}", "(?:(?!b){})+"], max_leaves=8)
 
 # Runs in a child process: a search that hangs is killed there, and the test fails naming the pattern.
 # 300 copies make any exponential backtracking astronomical (and a cubic one take minutes), while a
