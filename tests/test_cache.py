@@ -6,9 +6,10 @@ import os
 import re
 import subprocess
 import sys
+from array import array
 from importlib import resources
 from pathlib import Path
-from re import _parser  # type: ignore[attr-defined]
+from re import _constants as sre  # type: ignore[attr-defined]
 
 import pytest
 from hypothesis import given, settings
@@ -205,43 +206,51 @@ def test_a_cold_extract_reads_what_the_first_one_kept(tmp_path: Path) -> None:
     assert sorted(path.name.split("-")[0] for path in (tmp_path / "cache").iterdir()) == ["jieba", "regex", "rules"]
 
 
-# Patterns of the constructs the guard looks through: anchors, look-arounds, optional and repeated parts,
+# Patterns of the constructs the skip looks through: anchors, look-arounds, optional and repeated parts,
 # groups, alternatives of classes.
-GUARDED_PATTERNS = patterns(
+SKIPPED_PATTERNS = patterns(
     atoms=["a", "b", "年", "1", "[ab]", r"\d", r"\s", r"\w", ".", "[^b]", "^", "$", r"\b", "(?<=a)", "(?<!b)",
            "(?=a)", "(?!1)", "[a-c年]", r"\W"],
     repeats=["*", "+", "?", "{0,2}", "{2}", "??", "+?"], wrappers=["(?P<g>{})", "(?>{})"], max_leaves=6)
 
 
 @settings(max_examples=400, deadline=None)
-@given(GUARDED_PATTERNS, st.lists(st.text("ab年1 \n", max_size=12), max_size=6))
-def test_the_guard_changes_no_match(pattern: str, texts: list[str]) -> None:
+@given(SKIPPED_PATTERNS, st.lists(st.text("ab年1 \n", max_size=12), max_size=6))
+def test_the_skip_changes_no_match(pattern: str, texts: list[str]) -> None:
     try:
         plain = re.compile(pattern)
     except re.error:
         return
-    guarded = regexcache._compile_new(pattern, 0)[0]
-    assert guarded.pattern == plain.pattern and guarded.groupindex == plain.groupindex
+    skipping = regexcache._compile_new(pattern, 0)[0]
+    assert skipping.pattern == plain.pattern and skipping.groupindex == plain.groupindex
     for text in texts:
-        assert [m.span() + m.groups() for m in guarded.finditer(text)] == [
+        assert [m.span() + m.groups() for m in skipping.finditer(text)] == [
             m.span() + m.groups() for m in plain.finditer(text)]
-        assert bool(guarded.match(text)) == bool(plain.match(text))
+        assert bool(skipping.match(text)) == bool(plain.match(text))
 
 
-def test_the_guard_is_put_where_re_would_try_every_position() -> None:
-    guarded = {pattern: regexcache._guarded(pattern, 0, _parser.parse(pattern, 0)) is not _parser.parse(pattern, 0)
-               for pattern in [r"(?:力争|争取)?到?\s*20\d\d年", r"(?<=\d)[ \u3000]+个", r"\d(?<!\d\d)x|双十|[A-Z]q"]}
-    assert all(guarded.values())
-    for pattern in [r"20\d\d年", r"[ \u3000]+个", "(?:给予|奖励)", ".x", "(?i)(?:a|b)?c", "a*"]:
-        parsed = _parser.parse(pattern, 0)
-        assert regexcache._guarded(pattern, 0, parsed) is parsed, pattern
+def _skip_of(pattern: str) -> int:
+    """The skip flags of the info block `regexcache` compiles `pattern` with."""
+    entry = regexcache._compile_new(pattern, 0)[1]
+    assert entry is not None
+    return array(regexcache.CODE_TYPE, entry[1])[2] & (sre.SRE_INFO_PREFIX | sre.SRE_INFO_CHARSET)
+
+
+def test_a_skip_is_given_where_re_would_try_every_position() -> None:
+    for pattern in [r"(?:力争|争取)?到?\s*20\d\d年", r"(?<=\d)[ \u3000]+个", r"\d(?<!\d\d)x|双十|[A-Z]q", r"\d{1,4}页"]:
+        assert re.compile(pattern).search("x" * 3) is None
+        assert _skip_of(pattern) == sre.SRE_INFO_CHARSET, pattern
+    # re's own skip is kept; a pattern that may start anywhere, an anchored one and (?i) get none
+    assert _skip_of(r"20\d\d年") == sre.SRE_INFO_PREFIX
+    for pattern in [".x", "(?i)(?:a|b)?c", "a*", r"^\s*\d+页", r"(?:\A|x)?[^a]b"]:
+        assert _skip_of(pattern) == 0, pattern
 
 
 def test_a_compiler_of_another_shape_falls_back_to_re(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def changed(*args: object) -> object:
         raise TypeError("'SubPattern' object has no attribute 'state'")
 
-    monkeypatch.setattr(regexcache, "_guarded", changed)
+    monkeypatch.setattr(regexcache, "_code", changed)
     _same(regexcache.compile(r"(?P<n>\d+)个"), re.compile(r"(?P<n>\d+)个"), ["建成12个"])
     with pytest.raises(re.error):
         monkeypatch.undo()

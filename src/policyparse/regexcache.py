@@ -10,14 +10,14 @@ straight to the engine the next time, exactly as `re._compiler.compile` does aft
 The file is named by the interpreter version and the engine's version (`_sre.MAGIC`), the
 engine validates the code it is given, and anything unexpected falls back to `re.compile`.
 
-The code is compiled from the pattern with a guard in front, when one helps: a look-ahead for
-the characters a match can start with (`first_characters`). `re` skips ahead in C only for a
-pattern that opens with a literal or a character class; one that opens with an optional word,
-a look-behind or an alternation of classes is tried at every position of the text, each
-alternative in turn. The guard fails at once where no match can start (a rule's search over
-../shared/corpus is 2–3.5× faster), and it changes no match: a match's first character is in
-the set by construction, and the tests compare guarded and plain patterns on generated
-patterns and texts. The pattern object keeps the text it was given (`.pattern`).
+The code is given a skip where `re` has none. `re`'s engine jumps in C to the next place a match
+can start only when the pattern opens with a literal or a character class: its info block then
+holds that literal or class. A pattern that opens with an optional word, a look-behind, a repeat
+or an alternation of classes gets no skip and is tried at every position of the text, each
+alternative in turn. `_code` writes into the info block the set of characters a match can start
+with (`_first`), which the engine scans for as it does for a class (a rule's search over
+../shared/corpus is up to 5× faster). It changes no match: a match's first character is in the set
+by construction, and the tests compare these patterns with `re`'s on generated patterns and texts.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ try:  # the engine `re` itself drives; private, hence every use is guarded
     from re import _compiler, _parser  # type: ignore[attr-defined]
     from re import _constants as sre  # type: ignore[attr-defined]
 
-    # The last part names how the code is made here (2: with the guard).
-    CACHE_FILE: str | None = f"regex-{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-2.marshal"
+    # The last part names how the code is made here (3: with the skip of `_code`).
+    CACHE_FILE: str | None = f"regex-{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-3.marshal"
     CODE_TYPE = "I" if array("I").itemsize == _sre.CODESIZE else "L"
 except (ImportError, AttributeError):  # another interpreter: plain re.compile
     CACHE_FILE = None
@@ -104,8 +104,8 @@ def _from_entry(pattern: str, entry: Entry) -> re.Pattern[str] | None:
 
 def _compile_new(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
     """What `re._compiler.compile` does, keeping the engine's input as an entry (None if the engine refuses it)."""
-    parsed = _guarded(pattern, flags, _parser.parse(pattern, flags))
-    code = _compiler._code(parsed, flags)
+    parsed = _parser.parse(pattern, flags)
+    code = _code(parsed, flags)
     groupindex = dict(parsed.state.groupdict)
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in groupindex.items():
@@ -118,69 +118,30 @@ def _compile_new(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | Non
     return compiled, entry
 
 
-GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+def _code(parsed: Any, flags: int) -> list[int]:
+    """`re._compiler._code`, with the set of `_first` characters as the skip of its info block where `re` has
+    no skip of its own and the pattern is not anchored at the start of the text (where `re` stops at once)."""
+    code: list[int] = _compiler._code(parsed, flags)
+    if code[0] != sre.INFO or code[2] & (sre.SRE_INFO_PREFIX | sre.SRE_INFO_CHARSET) or _anchored(parsed.data):
+        return code
+    if parsed.state.flags & (re.IGNORECASE | re.LOCALE) or flags & (re.IGNORECASE | re.LOCALE):
+        return code
+    first, can_be_empty = _first(parsed.data)
+    lo, hi = parsed.getwidth()
+    if not first or can_be_empty or lo == 0:
+        return code
+    charset, _ = _compiler._optimize_charset(first)
+    info = [sre.INFO, 0, sre.SRE_INFO_CHARSET, min(lo, _compiler.MAXCODE), min(hi, _compiler.MAXCODE)]
+    _compiler._compile_charset(charset, flags | parsed.state.flags, info)
+    info[1] = len(info) - 1
+    return info + code[code[1] + 1 :]
 
 
-def _guarded(pattern: str, flags: int, parsed: Any) -> Any:
-    """The parsed pattern with the look-ahead of `first_characters` in front, when it has one and needs one."""
-    if _opens_with_a_skip(parsed.data) or parsed.state.flags & (re.IGNORECASE | re.LOCALE | re.VERBOSE):
-        return parsed
-    first = first_characters(parsed.data)
-    if first is None:
-        return parsed
-    opening = GLOBAL_FLAGS.match(pattern)
-    head, body = (pattern[: opening.end()], pattern[opening.end() :]) if opening else ("", pattern)
-    try:
-        guarded = _parser.parse(f"{head}(?=[{first}])(?:{body})", flags)
-    except re.error:
-        return parsed
-    same = (guarded.state.groups, guarded.state.groupdict, guarded.state.flags) == (
-        parsed.state.groups, parsed.state.groupdict, parsed.state.flags)
-    return guarded if same else parsed
-
-
-def _opens_with_a_skip(items: Any) -> bool:
-    """Whether `re` skips to candidates by itself, or fails a position at the pattern's first step anyway: it
-    opens with a literal or a class, alternatives that each open with a literal, a repeat of a class or a
-    literal that must match once, or an anchor (`^`, `\\b`)."""
-    if not items:
-        return False
-    op, av = items[0]
-    if op is sre.SUBPATTERN:
-        return _opens_with_a_skip(av[3].data)
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-        return av[0] >= 1 and _opens_with_a_skip(av[2].data)
-    if op is sre.BRANCH:
-        return all(alternative.data and alternative.data[0][0] is sre.LITERAL for alternative in av[1])
-    return op in (sre.LITERAL, sre.IN, sre.AT)
-
-
-# The classes a guard may hold. A guard passing most characters of a text (a class of the Han block,
-# `\w`, `\S`) only adds a step: none is made for a set holding a range wider than this.
-CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s"}
-WIDEST_RANGE = 256
-
-
-def first_characters(items: Any) -> str | None:
-    """The characters a match of the parsed pattern `items` can start with, as the inside of a class, or None
-    when it can start with any character (or most: see `WIDEST_RANGE`) or match nothing at all: for
-    `(?:力争|争取)?到?\\s*(?<!\\d)20\\d\\d年` they are 力, 争, 到, a space and 2 (look-arounds and anchors
-    match no character; an optional part adds what follows it).
-    """
-    found, can_be_empty = _first(items)
-    if found is None or can_be_empty or not found:
-        return None
-    parts = []
-    for op, av in found:
-        if op is sre.LITERAL:
-            parts.append(f"\\U{av:08x}")
-        elif op is sre.RANGE and av[1] - av[0] < WIDEST_RANGE:
-            parts.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
-        elif op is sre.CATEGORY and str(av) in CATEGORIES:
-            parts.append(CATEGORIES[str(av)])
-        else:
-            return None
-    return "".join(dict.fromkeys(parts))
+def _anchored(items: Any) -> bool:
+    """Whether the pattern opens with `^` or `\\A`: `re` tries it at the start of the text only."""
+    while items and items[0][0] is sre.SUBPATTERN:
+        items = items[0][1][3].data
+    return bool(items) and items[0][0] is sre.AT and items[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
 
 
 def _first(items: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
