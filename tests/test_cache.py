@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from policyparse import RuleError, cache, load_rules, parse_text, regexcache
 from policyparse.extract import indicator
+from policyparse.normalize import matches_in_lines, sub_in_lines
 from policyparse.rulebook import bookcache, default_rules, load
 from regex_strategies import patterns
 
@@ -256,3 +257,50 @@ def test_a_compiler_of_another_shape_falls_back_to_re(fresh: Path, monkeypatch: 
         monkeypatch.undo()
         _new_process(monkeypatch)
         regexcache.compile("(unclosed")
+
+
+# Patterns of what `across_lines` rewrites or refuses: classes holding a line break, negated classes, `.` under
+# DOTALL, anchors of lines and of the text, look-arounds at a line's edge.
+LINE_PATTERNS = patterns(
+    atoms=["a", "1", " ", r"\s", r"\S", r"[\s>]", "[^a]", "[^a>]", "[^\\s>]", ".", "(?s:.)", r"\d", r"\W", r"\D", "[\t-\r]",
+           "^", "$", r"\b", r"\A", r"\Z", "(?<=a)", r"(?<!\s)", r"(?=\s)", r"(?!\S)", "\\n", "(?m:^)"],
+    repeats=["*", "+", "?", "{0,2}", "+?"], wrappers=["(?P<g>{})", "(?>{})", "(?s:{})"], max_leaves=6)
+LINES = st.lists(st.text("ab1 >\t", max_size=8), min_size=1, max_size=5)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINE_PATTERNS, LINES)
+def test_one_pass_over_lines_finds_what_each_line_finds(pattern: str, lines: list[str]) -> None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    assert list(matches_in_lines(lines, regex)) == [
+        (index, found.start(), found.end()) for index, line in enumerate(lines) for found in regex.finditer(line)]
+    assert sub_in_lines(lines, regex, "#") == [regex.sub("#", line) for line in lines]
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINE_PATTERNS, st.text("ab1 >\t\n", max_size=12))
+def test_a_text_ruled_out_holds_no_match(pattern: str, text: str) -> None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    assert regexcache.can_match(regex, text) or not regex.search(text)
+
+
+def test_rules_of_lines_run_over_the_whole_text() -> None:
+    rules = default_rules().normalize
+    assert all(regexcache.across_lines(rule.regex) for rule in [*rules.strip, *rules.noise, *rules.mojibake])
+    for pattern in ["a\\nb", r"\Aa", r"a\Z", "(?-m:^a)", r"(a)\1"]:
+        assert regexcache.across_lines(re.compile(pattern)) is None, pattern
+    page = regexcache.across_lines(re.compile(r"^\s*第\s*\d+\s*页\s*$"))
+    assert page is not None and [m.group(0) for m in page.finditer("正文\n 第 3 页 \n\n第4页")] == [" 第 3 页 ", "第4页"]
+
+
+def test_a_pattern_is_not_run_over_a_text_without_the_characters_its_matches_need() -> None:
+    question = re.compile(r"[\u3400-\u9fff]\?|\?[,;][A-Za-z]\(|\)\?;")
+    assert not regexcache.can_match(question, "全面推进乡村振兴，推动农产品流通。")
+    assert regexcache.can_match(question, "规?划") and list(regexcache.finditer(question, "规?划"))
+    assert regexcache.can_match(re.compile(r"\d+个?"), "")  # no character every match needs: always run

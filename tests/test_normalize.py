@@ -91,6 +91,12 @@ def test_noise_lines_are_dropped(line: str) -> None:
     assert result.text.split("\n") == ["一、总体思路", "", "二、工作目标"]
 
 
+def test_removals_are_listed_line_by_line() -> None:
+    # each rule runs over the whole text at once; what they removed is listed as the lines are read
+    result = norm("一、总体思路\n微信 微博 QQ空间\n第3页 共12页\n二、工作目标")
+    assert [(r.line, r.by) for r in result.removed] == [(2, "noise.share_bar"), (3, "noise.page_of")]
+
+
 def test_at_marks_are_stripped() -> None:
     assert norm("@@一、总体思路@@").text == "一、总体思路"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 import sys
 from collections import Counter
@@ -71,6 +72,38 @@ def line_spans(text: str, start: int = 0, stop: int | None = None) -> Iterator[t
         end = stop if end == -1 else end
         yield start, end
         start = end + 1
+
+
+def sub_in_lines(texts: list[str], regex: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> list[str]:
+    """`regex.sub(repl, text)` of each of `texts` (lines: none holds a line break, nor may `repl` put one in), in
+    one pass over them all where the pattern allows it (`regexcache.across_lines`)."""
+    joined = "\n".join(texts)
+    if not regexcache.can_match(regex, joined):
+        return texts
+    whole = regexcache.across_lines(regex)
+    if whole is None:
+        return [regex.sub(repl, text) for text in texts]
+    replaced, count = whole.subn(repl, joined)
+    return replaced.split("\n") if count else texts
+
+
+def matches_in_lines(texts: list[str], regex: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
+    """(index of the line, start, end in the line) of every match of `regex` in each of `texts`, in order."""
+    joined = "\n".join(texts)
+    if not regexcache.can_match(regex, joined):
+        return
+    whole = regexcache.across_lines(regex)
+    if whole is None:
+        for index, text in enumerate(texts):
+            for found in regex.finditer(text):
+                yield index, found.start(), found.end()
+        return
+    starts: list[int] = []
+    for found in whole.finditer(joined):
+        if not starts:
+            starts = [0, *itertools.accumulate(len(text) + 1 for text in texts)]
+        index = bisect.bisect_right(starts, found.start()) - 1
+        yield index, found.start() - starts[index], found.end() - starts[index]
 
 
 @dataclass
@@ -262,19 +295,20 @@ def strip_markup(draft: Draft) -> Draft:
 
 def find_mojibake(draft: Draft) -> Draft:
     """Warn about lines that a wrong decoding damaged (extraction skips the sentences holding the damage)."""
-    signs = [rule.regex for rule in draft.rules.mojibake]
-    for line in draft.lines:
-        for sign in signs:
-            found = sign.search(line.text)
-            if found:
-                lo, hi = max(0, found.start() - 6), min(len(line.text), found.end() + 6)
-                draft.warnings.append(ParseWarning(
-                    code="mojibake",
-                    message=f"damaged text (mojibake) near '{line.text[lo:hi].strip()}'; "
-                    "no figure is read in the sentence holding it",
-                    line=line.source_line,
-                ))
-                break
+    texts = [line.text for line in draft.lines]
+    first: dict[int, tuple[int, int]] = {}  # line index → the first match of the first rule that matches there
+    for rule in draft.rules.mojibake:
+        for index, start, end in matches_in_lines(texts, rule.regex):
+            first.setdefault(index, (start, end))
+    for index in sorted(first):
+        text, (start, end) = texts[index], first[index]
+        lo, hi = max(0, start - 6), min(len(text), end + 6)
+        draft.warnings.append(ParseWarning(
+            code="mojibake",
+            message=f"damaged text (mojibake) near '{text[lo:hi].strip()}'; "
+            "no figure is read in the sentence holding it",
+            line=draft.lines[index].source_line,
+        ))
     return draft
 
 
@@ -282,13 +316,13 @@ def strip_inline_noise(draft: Draft) -> Draft:
     """Remove pinyin glosses, `@@` runs and the other spans of `strip` rules, rule after rule.
 
     (Each rule opens with what its match starts with, so a search skips to the candidates in C:
-    rule by rule is faster than one alternation of them all, where no such skip is possible.)
+    rule by rule, each in one pass over all the lines, is faster than one alternation of them all,
+    where no such skip is possible.)
     """
-    strips = [rule.regex for rule in draft.rules.strip]
-    for line in draft.lines:
-        text = line.text
-        for regex in strips:
-            text = regex.sub("", text)
+    texts = [line.text for line in draft.lines]
+    for rule in draft.rules.strip:
+        texts = sub_in_lines(texts, rule.regex, "")
+    for line, text in zip(draft.lines, texts, strict=True):
         line.text = text
     return draft
 
@@ -326,8 +360,9 @@ def fold_width(draft: Draft) -> Draft:
     Only these: blanket NFKC would turn `①` into `1` and `⑴` into `(1)` and merge outline levels,
     and Chinese punctuation (`，（）`) stays as written.
     """
-    for line in draft.lines:
-        line.text = _trim(FOLDABLE.sub(_fold, line.text))
+    texts = sub_in_lines([line.text for line in draft.lines], FOLDABLE, _fold)
+    for line, text in zip(draft.lines, texts, strict=True):
+        line.text = _trim(text)
     return draft
 
 
@@ -340,18 +375,18 @@ def remove_noise(draft: Draft) -> Draft:
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
-    noises = [(rule.id, rule.regex) for rule in draft.rules.noise]
-    for line in draft.lines:
-        text = line.text
-        for rule_id, noise in noises:
-            if not noise.search(text):
-                continue
-
-            def removed(found: re.Match[str], rule_id: str = rule_id, line: Line = line) -> str:
-                draft.note_removed(line, rule_id, found.group(0), text_of_document=True)
-                return ""
-
-            text = noise.sub(removed, text)
+    texts = [line.text for line in draft.lines]
+    removed: list[tuple[int, int, str, str]] = []  # (line index, rule's place, rule id, the text removed)
+    for order, rule in enumerate(draft.rules.noise):
+        found = [(index, order, rule.id, texts[index][start:end])
+                 for index, start, end in matches_in_lines(texts, rule.regex)]
+        if found:
+            removed += found
+            texts = sub_in_lines(texts, rule.regex, "")
+    # Listed line by line, each line's in the order of the rules, as the removals are read.
+    for index, _, rule_id, text in sorted(removed, key=lambda item: item[:2]):
+        draft.note_removed(draft.lines[index], rule_id, text, text_of_document=True)
+    for line, text in zip(draft.lines, texts, strict=True):
         if text != line.text:
             line.text = text if text.strip() else ""
     return draft

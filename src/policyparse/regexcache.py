@@ -28,6 +28,7 @@ import re
 import sys
 import threading
 from array import array
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import cache
@@ -37,8 +38,8 @@ try:  # the engine `re` itself drives; private, hence every use is guarded
     from re import _compiler, _parser  # type: ignore[attr-defined]
     from re import _constants as sre  # type: ignore[attr-defined]
 
-    # The last part names how the code is made here (3: with the skip of `_code`).
-    CACHE_FILE: str | None = f"regex-{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-3.marshal"
+    # The last part names how the code is made here (4: with the skip of `_code`, and `across_lines` keys).
+    CACHE_FILE: str | None = f"regex-{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-4.marshal"
     CODE_TYPE = "I" if array("I").itemsize == _sre.CODESIZE else "L"
 except (ImportError, AttributeError):  # another interpreter: plain re.compile
     CACHE_FILE = None
@@ -67,21 +68,26 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return compiled
     if CACHE_FILE is None:
         return re.compile(pattern, flags)
-    entries = _load()
-    entry = entries.get(key)
-    compiled = _from_entry(pattern, entry) if entry is not None else None
+    try:
+        compiled = _cached(key, _compile_new)
+    except re.error:
+        raise
+    except Exception:  # the private compiler changed shape (another Python): re's own compile, uncached
+        compiled = re.compile(pattern, flags)
+    _compiled[key] = compiled
+    _arguments[compiled] = key
+    return compiled
+
+
+def _cached(key: Key, make: Callable[[str, int], tuple[re.Pattern[str], Entry | None]]) -> re.Pattern[str]:
+    """The pattern of `key` from its entry in the cache file, else made (and its entry kept)."""
+    entry = _load().get(key)
+    compiled = _from_entry(key[0], entry) if entry is not None else None
     if compiled is None:
-        try:
-            compiled, entry = _compile_new(pattern, key[1])
-        except re.error:
-            raise
-        except Exception:  # the private compiler changed shape (another Python): re's own compile, uncached
-            compiled, entry = re.compile(pattern, flags), None
+        compiled, entry = make(*key)
         if entry is not None:
             _remember(key, entry)
     _used.add(key)
-    _compiled[key] = compiled
-    _arguments[compiled] = key
     return compiled
 
 
@@ -104,7 +110,11 @@ def _from_entry(pattern: str, entry: Entry) -> re.Pattern[str] | None:
 
 def _compile_new(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
     """What `re._compiler.compile` does, keeping the engine's input as an entry (None if the engine refuses it)."""
-    parsed = _parser.parse(pattern, flags)
+    return _engine(pattern, flags, _parser.parse(pattern, flags))
+
+
+def _engine(pattern: str, flags: int, parsed: Any) -> tuple[re.Pattern[str], Entry | None]:
+    """The pattern the engine makes of a parsed pattern, and its entry for the cache file."""
     code = _code(parsed, flags)
     groupindex = dict(parsed.state.groupdict)
     indexgroup: list[str | None] = [None] * parsed.state.groups
@@ -122,7 +132,9 @@ def _code(parsed: Any, flags: int) -> list[int]:
     """`re._compiler._code`, with the set of `_first` characters as the skip of its info block where `re` has
     no skip of its own and the pattern is not anchored at the start of the text (where `re` stops at once)."""
     code: list[int] = _compiler._code(parsed, flags)
-    if code[0] != sre.INFO or code[2] & (sre.SRE_INFO_PREFIX | sre.SRE_INFO_CHARSET) or _anchored(parsed.data):
+    if code[0] != sre.INFO or code[2] & (sre.SRE_INFO_PREFIX | sre.SRE_INFO_CHARSET):
+        return code
+    if _anchored(parsed.data, flags | parsed.state.flags):
         return code
     if parsed.state.flags & (re.IGNORECASE | re.LOCALE) or flags & (re.IGNORECASE | re.LOCALE):
         return code
@@ -137,11 +149,13 @@ def _code(parsed: Any, flags: int) -> list[int]:
     return info + code[code[1] + 1 :]
 
 
-def _anchored(items: Any) -> bool:
-    """Whether the pattern opens with `^` or `\\A`: `re` tries it at the start of the text only."""
+def _anchored(items: Any, flags: int) -> bool:
+    """Whether the pattern opens with `^` (not under MULTILINE) or `\\A`: `re` tries it at the start only."""
     while items and items[0][0] is sre.SUBPATTERN:
+        flags = (flags | items[0][1][1]) & ~items[0][1][2]
         items = items[0][1][3].data
-    return bool(items) and items[0][0] is sre.AT and items[0][1] in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+    return bool(items) and items[0][0] is sre.AT and (items[0][1] is sre.AT_BEGINNING_STRING or (
+        items[0][1] is sre.AT_BEGINNING and not flags & re.MULTILINE))
 
 
 def _first(items: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
@@ -178,6 +192,159 @@ def _first(items: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
         if not empty:
             return found, False
     return found, True
+
+
+_across: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+# Marks a key of the cache file as the pattern `across_lines` makes (no flag of re's has this bit).
+ACROSS_LINES = 1 << 30
+
+
+class _NotAcross(Exception):
+    """The pattern may match a line break itself, or is anchored at the whole text's start or end."""
+
+
+def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` made to search a text of lines joined by `\\n` in one pass, finding there exactly what it
+    finds in each line searched on its own; None when it cannot be made so.
+
+    A line holds no line break, so what a part of the pattern matches in a line is unchanged when `\\n`
+    is taken out of it (`\\s` becomes `[^\\S\\n]`, `[^，]` becomes `[^，\\n]`, a DOTALL `.` becomes
+    `[^\\n]`); with that done, no match crosses a line's end, a look-around at a line's edge sees a
+    break it cannot match where the line alone shows nothing, and `^` and `$` are compiled to match at
+    each line's edges (`re.MULTILINE`). Not for a pattern that names `\\n`, a backreference, `\\A`
+    or `\\Z`. Normalization runs its rules this way: one pass per rule, not one search per line and rule.
+    """
+    if pattern not in _across:
+        text, flags = arguments(pattern)
+        try:
+            _across[pattern] = _cached((text, int(flags) | ACROSS_LINES), _compile_across) if CACHE_FILE else None
+        except Exception:  # _NotAcross, or a private parser of another shape (another Python): line by line
+            _across[pattern] = None
+    return _across[pattern]
+
+
+def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
+    flags = int(flags & ~ACROSS_LINES | re.MULTILINE)
+    parsed = _parser.parse(pattern, flags)
+    parsed.data = _without_breaks(parsed.data, parsed.state.flags)
+    return _engine(pattern, flags, parsed)
+
+
+def _without_breaks(items: Any, flags: int) -> list[tuple[Any, Any]]:
+    """The parsed sequence with `\\n` taken out of every part that matches a character; raises `_NotAcross`."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if (op is sre.LITERAL and av == BREAK) or (op is sre.AT and _text_edge(av, flags)):
+            raise _NotAcross
+        if op is sre.NOT_LITERAL:
+            op, av = sre.IN, [(sre.NEGATE, None), (sre.LITERAL, av), (sre.LITERAL, BREAK)]
+        elif op is sre.ANY and flags & re.DOTALL:
+            op, av = sre.IN, [(sre.NEGATE, None), (sre.LITERAL, BREAK)]
+        elif op is sre.IN:
+            op, av = _class_without_break(av)
+        elif op is sre.SUBPATTERN:
+            inner = (flags | av[1]) & ~av[2]
+            av = (av[0], av[1], av[2], _parser.SubPattern(av[3].state, _without_breaks(av[3].data, inner)))
+        elif op is sre.ATOMIC_GROUP:
+            av = _parser.SubPattern(av.state, _without_breaks(av.data, flags))
+        elif op is sre.BRANCH:
+            av = (av[0], [_parser.SubPattern(a.state, _without_breaks(a.data, flags)) for a in av[1]])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            av = (av[0], av[1], _parser.SubPattern(av[2].state, _without_breaks(av[2].data, flags)))
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            av = (av[0], _parser.SubPattern(av[1].state, _without_breaks(av[1].data, flags)))
+        elif op not in (sre.LITERAL, sre.ANY, sre.AT):  # a backreference, a conditional: not followed
+            raise _NotAcross
+        out.append((op, av))
+    return out
+
+
+def _text_edge(anchor: Any, flags: int) -> bool:
+    """`\\A`, `\\Z`, and `^` or `$` where MULTILINE does not make them a line's edges."""
+    return anchor in (sre.AT_BEGINNING_STRING, sre.AT_END_STRING) or (
+        not flags & re.MULTILINE and anchor in (sre.AT_BEGINNING, sre.AT_END))
+
+
+# The class categories that hold `\\n`, each with the one that holds the rest; those that do not.
+WITH_BREAK = {sre.CATEGORY_SPACE: sre.CATEGORY_NOT_SPACE, sre.CATEGORY_NOT_DIGIT: sre.CATEGORY_DIGIT,
+              sre.CATEGORY_NOT_WORD: sre.CATEGORY_WORD} if CACHE_FILE else {}
+WITHOUT_BREAK = {sre.CATEGORY_NOT_SPACE, sre.CATEGORY_DIGIT, sre.CATEGORY_WORD} if CACHE_FILE else set()
+BREAK = ord("\n")
+
+
+def _class_without_break(items: list[tuple[Any, Any]]) -> tuple[Any, Any]:
+    """A class (`[...]` items) less `\\n`: a negated class excludes it too; `[\\s>]` becomes
+    `(?:[>]|[^\\S\\n])`."""
+    if any(op is sre.NEGATE for op, _ in items):
+        return sre.IN, [*items, (sre.LITERAL, BREAK)]
+    kept: list[tuple[Any, Any]] = []
+    negated: list[list[tuple[Any, Any]]] = []
+    for op, av in items:
+        if op is sre.LITERAL and av == BREAK:
+            continue
+        if op is sre.RANGE and av[0] <= BREAK <= av[1]:
+            kept += [(sre.RANGE, part) for part in ((av[0], BREAK - 1), (BREAK + 1, av[1])) if part[0] <= part[1]]
+        elif op is sre.CATEGORY and av in WITH_BREAK:
+            negated.append([(sre.NEGATE, None), (sre.CATEGORY, WITH_BREAK[av]), (sre.LITERAL, BREAK)])
+        elif op is sre.CATEGORY and av not in WITHOUT_BREAK:
+            raise _NotAcross
+        else:
+            kept.append((op, av))
+    classes = ([kept] if kept else []) + negated
+    if len(classes) == 1:
+        return sre.IN, classes[0]
+    return sre.BRANCH, (None, [_parser.SubPattern(_parser.State(), [(sre.IN, c)]) for c in classes])
+
+
+_required: dict[re.Pattern[str], str | None] = {}
+# A set of characters this large is no use to look for: one of them stands in nearly any text.
+MOST_REQUIRED = 8
+
+
+def can_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False when `text` holds none of the characters one of which every match of `pattern` holds (`?` for
+    `[\\u3400-\\u9fff]\\?|\\?[,;]`): the pattern is then not run at all. A pattern that opens with a
+    class of thousands of characters is tried at nearly every position of a Chinese text, however rare
+    the character its matches need."""
+    if pattern not in _required:
+        text_of, flags = arguments(pattern)
+        try:
+            parsed = _parser.parse(text_of, flags)
+            needed = None if parsed.state.flags & re.IGNORECASE else _needed(parsed.data)
+        except Exception:  # the private parser changed shape (another Python): always run
+            needed = None
+        _required[pattern] = "".join(map(chr, sorted(needed))) if needed else None
+    chars = _required[pattern]
+    return chars is None or any(char in text for char in chars)
+
+
+def finditer(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, pos, endpos)`, not run over a text that `can_match` rules out."""
+    return pattern.finditer(text, pos, endpos) if can_match(pattern, text) else iter(())
+
+
+def _needed(items: Any) -> set[int] | None:
+    """The smallest set of characters found of some part that every match of the sequence must match."""
+    best: set[int] | None = None
+    for op, av in items:
+        if op is sre.LITERAL:
+            found: set[int] | None = {av}
+        elif op is sre.IN:
+            found = {v for o, v in av if o is sre.LITERAL} if all(o is sre.LITERAL for o, _ in av) else None
+        elif op is sre.SUBPATTERN:
+            found = None if av[1] & re.IGNORECASE else _needed(av[3].data)
+        elif op is sre.ATOMIC_GROUP:
+            found = _needed(av.data)
+        elif op is sre.BRANCH:
+            alternatives = [_needed(alternative.data) for alternative in av[1]]
+            found = None if any(a is None for a in alternatives) else set().union(*alternatives)  # type: ignore[arg-type]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found = _needed(av[2].data)
+        else:  # an optional part, a look-around, any character, a negated class: nothing certain
+            found = None
+        if found and len(found) <= MOST_REQUIRED and (best is None or len(found) < len(best)):
+            best = found
+    return best
 
 
 def _load() -> dict[Key, Entry]:

@@ -90,7 +90,7 @@ def find_statements(text: str, rules: ResponsibleRules, start: int = 0) -> list[
     taken = Claimed()
     out: list[Statement] = []
     for rule in rules.statement:
-        for found in rule.regex.finditer(text, start):
+        for found in regexcache.finditer(rule.regex, text, start):
             a, b = found.span()
             if taken.overlaps(a, b):
                 continue

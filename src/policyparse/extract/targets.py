@@ -82,7 +82,7 @@ def excluded_spans(text: str, rules: TargetsRules) -> tuple[list[tuple[int, int]
     """Spans whose figures are no targets, and among them those whose figures are incentives."""
     spans, incentives = [], []
     for rule in rules.exclusion:
-        for found in rule.regex.finditer(text):
+        for found in regexcache.finditer(rule.regex, text):
             spans.append(found.span())
             if rule.keep_as == "incentive":
                 incentives.append(found.span())

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .. import regexcache
 from ..models import Deadline, Section, Span
 from ..normalize import NormalizedText
 from ..numerals import chinese_to_int
@@ -123,12 +124,13 @@ def find_times(text: str, rules: TimesRules, doc_date: str | None = None, start:
     """
     stop = len(text) if stop is None else stop
     ref = _reference(doc_date)
-    not_limits = Coverage(m.span() for rule in rules.not_limit for m in rule.regex.finditer(text, start, stop))
-    names = Coverage(m.span() for rule in rules.name_year for m in rule.regex.finditer(text, start, stop))
+    not_limits = Coverage(m.span() for rule in rules.not_limit
+                          for m in regexcache.finditer(rule.regex, text, start, stop))
+    names = Coverage(m.span() for rule in rules.name_year for m in regexcache.finditer(rule.regex, text, start, stop))
     taken = Claimed()
     out: list[TimeExpr] = []
     for rule in rules.time:
-        for found in rule.regex.finditer(text, start, stop):
+        for found in regexcache.finditer(rule.regex, text, start, stop):
             matched = found.group(0)
             a = found.start() + len(matched) - len(matched.lstrip())
             b = found.start() + len(matched.rstrip())
