@@ -304,3 +304,13 @@ def test_a_pattern_is_not_run_over_a_text_without_the_characters_its_matches_nee
     assert not regexcache.can_match(question, "全面推进乡村振兴，推动农产品流通。")
     assert regexcache.can_match(question, "规?划") and list(regexcache.finditer(question, "规?划"))
     assert regexcache.can_match(re.compile(r"\d+个?"), "")  # no character every match needs: always run
+
+
+@settings(max_examples=300, deadline=None)
+@given(SKIPPED_PATTERNS, st.text("ab年1 \n", min_size=1, max_size=8))
+def test_a_match_starts_with_a_character_it_may_start_with(pattern: str, text: str) -> None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    assert regexcache.can_start_with(regex, text[0]) or not regex.match(text)

@@ -3,6 +3,8 @@
 import pytest
 
 from policyparse import parse_text
+from policyparse.outline import rules_starting_with
+from policyparse.rulebook import default_rules
 
 
 def outline(text: str) -> list[tuple[str, int, str | None, str]]:
@@ -245,3 +247,12 @@ def test_a_boxed_panel_and_its_items_are_no_sections(box: str) -> None:
 def test_figures_in_a_box_belong_to_the_section_around_it() -> None:
     text = "一、重点任务\n（一）建设平台\n专栏1 重点工程\n1.建成示范工厂10个。\n2.培育企业20家。\n（二）保障\n"
     assert [(t.section, t.value) for t in parse_text(text).targets] == [("一/(一)", 10), ("一/(一)", 20)]
+
+
+def test_only_the_marker_forms_a_line_may_open_with_are_tried() -> None:
+    markers = default_rules().outline.marker
+    assert [rule.id for rule in rules_starting_with(markers, "一")] == ["outline.cn_comma"]
+    assert [rule.id for rule in rules_starting_with(markers, "（")] == ["outline.paren_cn", "outline.paren_arabic"]
+    assert [rule.id for rule in rules_starting_with(markers, "第")] == [
+        "outline.part", "outline.chapter", "outline.article"]
+    assert rules_starting_with(markers, "综") == []

@@ -296,6 +296,43 @@ def _class_without_break(items: list[tuple[Any, Any]]) -> tuple[Any, Any]:
     return sre.BRANCH, (None, [_parser.SubPattern(_parser.State(), [(sre.IN, c)]) for c in classes])
 
 
+_starts: dict[re.Pattern[str], list[tuple[Any, Any]] | None] = {}
+
+
+def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
+    """Whether a match of `pattern` may start with `char`: False only when `_first` says it cannot."""
+    if pattern not in _starts:
+        text, flags = arguments(pattern)
+        try:
+            first, can_be_empty = _first(_parser.parse(text, flags).data)
+            known = not can_be_empty and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII)
+            _starts[pattern] = first if known else None
+        except Exception:  # the private parser changed shape (another Python): may start anywhere
+            _starts[pattern] = None
+    first = _starts[pattern]
+    return first is None or _holds(first, ord(char))
+
+
+# What each category of a class holds, as `re` decides it for a str pattern.
+CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
+    "CATEGORY_DIGIT": str.isdecimal, "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
+    "CATEGORY_SPACE": str.isspace, "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
+    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_", "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
+}
+
+
+def _holds(items: list[tuple[Any, Any]], code: int) -> bool:
+    """Whether the class `items` holds the character `code` (an unknown item holds it)."""
+    for op, av in items:
+        if (op is sre.LITERAL and av == code) or (op is sre.RANGE and av[0] <= code <= av[1]):
+            return True
+        if op is sre.CATEGORY and CATEGORY_TESTS.get(str(av), lambda c: True)(chr(code)):
+            return True
+        if op not in (sre.LITERAL, sre.RANGE, sre.CATEGORY):
+            return True
+    return False
+
+
 _required: dict[re.Pattern[str], str | None] = {}
 # A set of characters this large is no use to look for: one of them stands in nearly any text.
 MOST_REQUIRED = 8
