@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policyparse import Document, parse_text
+from policyparse.extract.tables import _column_of
 from policyparse.numerals import chinese_to_int, int_to_chinese
 from policyparse.pipeline import normalize_text
 from policyparse.readers.text import HAN, han_in
@@ -80,3 +81,13 @@ def test_diff_of_a_document_with_itself_is_empty(text: str) -> None:
                max_size=60))
 def test_han_counted_by_runs_as_by_characters(text: str) -> None:
     assert han_in(text) == len(HAN.findall(text))
+
+
+COLUMN_WORDS = sorted(RULES.compiled.table_columns)
+
+
+@given(st.lists(st.one_of(st.sampled_from([" ", "\u3000", "\t", "*", "\x1f", "x"]), st.sampled_from(COLUMN_WORDS)),
+                max_size=5).map("".join))
+def test_a_header_line_is_found_in_the_text_as_it_is_read_line_by_line(line: str) -> None:
+    found = RULES.compiled.column_line.search(f"前文\n{line}\n后文")
+    assert (found.group("word") if found else None) == (line.strip().strip("*") if _column_of(line, RULES.compiled.table_columns) else None)

@@ -79,9 +79,14 @@ def _dumped_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
+# Values a record's dict holds as they are: most of a record's fields, spared a call each.
+PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Record):
-        return {name: _plain(getattr(value, name)) for name in _dumped_fields(type(value))}
+        return {name: item if type(item := getattr(value, name)) in PLAIN else _plain(item)
+                for name in _dumped_fields(type(value))}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):

@@ -405,11 +405,9 @@ def _runs_on(text: str, is_heading: Callable[[str], bool], full_width: int) -> b
     row or cell, which a reader wrote whole.
     """
     stripped = text.strip()
-    if not stripped or "\t" in text or stripped[-1] in CLOSING:
+    if not stripped or "\t" in text or stripped[-1] in CLOSING or not any(mark in stripped for mark in "。，；,"):
         return False
-    if "。" not in stripped and is_heading(stripped) and len(stripped) < full_width:
-        return False
-    return any(mark in stripped for mark in "。，；,")
+    return "。" in stripped or len(stripped) >= full_width or not is_heading(stripped)
 
 
 def _continues(text: str, is_heading: Callable[[str], bool]) -> bool:

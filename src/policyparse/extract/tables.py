@@ -107,6 +107,8 @@ def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
     rules = book.tables
     columns = book.compiled.table_columns
     text = norm.text
+    if "\t" not in text and "|" not in text and not book.compiled.column_line.search(text):
+        return []  # no row of cells, no header word on a line of its own
     lines = list(line_spans(text))
     tables: list[Table] = []
     index = 0
@@ -320,11 +322,14 @@ def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
     is a measure when most rows hold a number or a range there; its unit is the header's (`（MW）`), else it
     counts (`新增示范工程` → `个`)."""
     text = norm.text
+    columns = book.compiled.table_columns
+    if not any(columns[found.group("word")] == "no" for found in book.compiled.column_line.finditer(text)):
+        return []  # no header opens with a row-number column
     lines = [(lo, hi) for lo, hi in line_spans(text) if text[lo:hi].strip()]
     out: list[Allocation] = []
     index = 0
     while index < len(lines):
-        if _column_of(text[slice(*lines[index])], book.compiled.table_columns) != "no":
+        if _column_of(text[slice(*lines[index])], columns) != "no":
             index += 1
             continue
         header: list[Cell] = []
@@ -332,7 +337,7 @@ def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
         while k < len(lines) and not ROW_NUMBER.match(text[slice(*lines[k])].strip()) and len(header) < MAX_COLUMNS:
             header.append(_cell(text, *lines[k]))
             k += 1
-        if any(_column_of(cell.text, book.compiled.table_columns) == "task" for cell in header):
+        if any(_column_of(cell.text, columns) == "task" for cell in header):
             index += 1
             continue
         rows, index = _allocation_rows(text, lines, k, book)

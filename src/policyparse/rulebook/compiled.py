@@ -186,6 +186,13 @@ class CompiledRules:
         return {word: name for name, words in dataclasses.asdict(self.book.tables.columns).items() for word in words}
 
     @cached_property
+    def column_line(self) -> re.Pattern[str]:
+        """A line that is one header word, blanks and `*` apart, as `_column_of` reads a line (`  **序号**`):
+        over a whole text, to skip a text without a table in one search."""
+        words = sorted(self.table_columns, key=len, reverse=True)
+        return regexcache.compile(r"(?m)^[^\S\n]*\**(?P<word>" + "|".join(map(re.escape, words)) + r")\**[^\S\n]*$")
+
+    @cached_property
     def measure_kinds(self) -> dict[str, str]:
         """Unit word → kind of quantity (`亩` → area)."""
         return {unit.word: unit.kind for unit in self.book.measures.units}
