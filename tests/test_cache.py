@@ -211,7 +211,7 @@ def test_a_cold_extract_reads_what_the_first_one_kept(tmp_path: Path) -> None:
 # groups, alternatives of classes.
 SKIPPED_PATTERNS = patterns(
     atoms=["a", "b", "年", "1", "[ab]", r"\d", r"\s", r"\w", ".", "[^b]", "^", "$", r"\b", "(?<=a)", "(?<!b)",
-           "(?=a)", "(?!1)", "[a-c年]", r"\W"],
+           "(?=a)", "(?!1)", "[a-c年]", r"\W", "(?=..)", r"(?<!\W)", "(?!.1)"],
     repeats=["*", "+", "?", "{0,2}", "{2}", "??", "+?"], wrappers=["(?P<g>{})", "(?>{})"], max_leaves=6)
 
 
@@ -314,3 +314,25 @@ def test_a_match_starts_with_a_character_it_may_start_with(pattern: str, text: s
     except re.error:
         return
     assert regexcache.can_start_with(regex, text[0]) or not regex.match(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(SKIPPED_PATTERNS, st.text("ab年1 。\n", max_size=16))
+def test_between_barriers_a_stretch_alone_holds_the_matches_of_the_whole_text(pattern: str, text: str) -> None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    if not regexcache.barriers(regex, "。"):
+        return
+    ends = [i + 1 for i, char in enumerate(text) if char == "。"]
+    stretches = zip([0, *ends], [*ends, len(text)], strict=True)
+    assert [m.span() for m in regex.finditer(text)] == [
+        m.span() for lo, hi in stretches for m in regex.finditer(text, lo, hi)]
+
+
+def test_barriers_are_the_characters_no_part_of_a_pattern_can_match() -> None:
+    assert regexcache.barriers(re.compile(r"\d+\s{0,2}[个项](?!\d)"), "。\n") == "。"
+    assert regexcache.barriers(re.compile(r"(?:已经?|现有)[^，。；\n]*"), "。；\n") == "。；\n"
+    for pattern in [r"\d*", "[^a]+", r"\d+。", r"\d+$", r"(?i)\d+x", r"\d+(?<=.)", r"\d+(?!。)"]:
+        assert regexcache.barriers(re.compile(pattern), "。") == "", pattern

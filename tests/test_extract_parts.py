@@ -1,6 +1,8 @@
 """Time limits, responsible units and task tables, each with the text that motivated it."""
 
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,7 +10,10 @@ from hypothesis import strategies as st
 from policyparse import parse_text
 from policyparse.extract.numbers import find_figures, read_number
 from policyparse.extract.responsible import split_units
+from policyparse.extract.targets import excluded_spans
+from policyparse.extract.text import Coverage
 from policyparse.extract.times import find_times
+from policyparse.pipeline import normalize_text
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
@@ -182,3 +187,17 @@ class TestTables:
         doc = parse_text("某县方案\n一、任务\n1建成农贸市场6个县商务委2021123\n")
         assert doc.targets == []
         assert [w.code for w in doc.warnings] == ["cells_run_together"]
+
+
+@pytest.mark.parametrize("sample", sorted(Path(__file__).resolve().parent.parent.joinpath("samples").glob("*.txt")),
+                         ids=lambda path: path.stem[:3])
+def test_exclusions_searched_around_the_figures_cover_what_the_whole_text_covers(sample: Path) -> None:
+    text = normalize_text(sample.read_text(encoding="utf-8"), RULES).text
+    figures = find_figures(text, RULES.compiled.figures)
+    spans, incentives = excluded_spans(text, RULES.targets, figures)
+    whole = [(rule, m.span()) for rule in RULES.targets.exclusion for m in rule.regex.finditer(text)]
+    for found, expected in [(spans, [span for _, span in whole]),
+                            (incentives, [span for rule, span in whole if rule.keep_as == "incentive"])]:
+        assert all(Coverage(found).touches(f.start, f.end) == Coverage(expected).touches(f.start, f.end)
+                   for f in figures)
+    assert len(spans) < len(whole)  # the stretches without a figure were not searched

@@ -322,13 +322,74 @@ CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
 
 
 def _holds(items: list[tuple[Any, Any]], code: int) -> bool:
-    """Whether the class `items` holds the character `code` (an unknown item holds it)."""
+    """Whether the class `items` may hold the character `code` (an item of unknown kind may)."""
+    negated = member = False
     for op, av in items:
-        if (op is sre.LITERAL and av == code) or (op is sre.RANGE and av[0] <= code <= av[1]):
+        if op is sre.NEGATE:
+            negated = True
+        elif op is sre.LITERAL:
+            member = member or av == code
+        elif op is sre.RANGE:
+            member = member or av[0] <= code <= av[1]
+        elif op is sre.CATEGORY and str(av) in CATEGORY_TESTS:
+            member = member or CATEGORY_TESTS[str(av)](chr(code))
+        else:
             return True
-        if op is sre.CATEGORY and CATEGORY_TESTS.get(str(av), lambda c: True)(chr(code)):
-            return True
-        if op not in (sre.LITERAL, sre.RANGE, sre.CATEGORY):
+    return member != negated
+
+
+_barriers: dict[tuple[re.Pattern[str], str], str] = {}
+
+
+def barriers(pattern: re.Pattern[str], chars: str) -> str:
+    """The characters of `chars` that no match of `pattern` holds or looks at, when it matches no empty string
+    and looks at no end of the text (`$`, `\\Z`); else "".
+
+    Between two such characters, the matches `finditer` finds in the whole text are those it finds in that
+    stretch alone, searched from after the first up to and with the second (`pos`, `endpos`): no match
+    crosses either, so the chain of matches starts afresh after each. A caller that needs the matches in a
+    few places of a text searches only the stretches around them.
+    """
+    key = (pattern, chars)
+    if key not in _barriers:
+        text, flags = arguments(pattern)
+        found = ""
+        try:
+            parsed = _parser.parse(text, flags)
+            if parsed.getwidth()[0] > 0 and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII):
+                found = "".join(char for char in chars if not _may_hold(parsed.data, pattern.flags, ord(char)))
+        except Exception:  # the private parser changed shape (another Python): none known
+            found = ""
+        _barriers[key] = found
+    return _barriers[key]
+
+
+def _may_hold(items: Any, flags: int, code: int) -> bool:
+    """Whether a part of the parsed sequence (a look-around too) may match the character `code`, or an end."""
+    for op, av in items:
+        if op is sre.LITERAL:
+            hit = av == code
+        elif op is sre.NOT_LITERAL:
+            hit = av != code
+        elif op is sre.ANY:
+            hit = code != BREAK or bool(flags & re.DOTALL)
+        elif op is sre.IN:
+            hit = _holds(av, code)
+        elif op is sre.AT:
+            hit = av in (sre.AT_END, sre.AT_END_STRING)
+        elif op is sre.SUBPATTERN:
+            hit = bool(av[1] & (re.IGNORECASE | re.ASCII)) or _may_hold(av[3].data, (flags | av[1]) & ~av[2], code)
+        elif op is sre.ATOMIC_GROUP:
+            hit = _may_hold(av.data, flags, code)
+        elif op is sre.BRANCH:
+            hit = any(_may_hold(alternative.data, flags, code) for alternative in av[1])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            hit = _may_hold(av[2].data, flags, code)
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            hit = _may_hold(av[1].data, flags, code)
+        else:  # a backreference, a conditional: not followed
+            hit = True
+        if hit:
             return True
     return False
 

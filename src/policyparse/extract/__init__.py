@@ -58,7 +58,8 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
     """Every record the extraction rules find in a normalized, segmented document."""
     index = SectionIndex.build(sections)
     body = index.body_start
-    excluded, incentive_spans = excluded_spans(norm.text, rules.targets)
+    figures = ByStart(find_figures(norm.text, rules.compiled.figures))
+    excluded, incentive_spans = excluded_spans(norm.text, rules.targets, figures.records)
     cited = [m.span() for m in CITED_TITLE.finditer(norm.text)]
     times = [t for t in find_times(norm.text, rules.times, metadata.issued_date, start=body)
              if not any(a <= t.start and t.end <= b for a, b in cited)]
@@ -78,7 +79,7 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
         norm=norm, index=index, rules=rules, times=ByStart(t for t in times if t.date and not t.recurring),
         statements=ByStart(statements), horizon=plan_horizon(metadata.title, sections, times, rules.times),
         excluded=Coverage(excluded + run_together + damaged),
-        figures=ByStart(find_figures(norm.text, rules.compiled.figures)),
+        figures=figures,
         section_units=section_units,
     )
     in_body = read_targets(ctx, Scope(body, len(norm.text)), skip=Coverage((t.start, t.end) for t in tables))

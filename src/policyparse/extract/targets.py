@@ -9,6 +9,8 @@ the time that opens its paragraph, and the plan's horizon.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -27,6 +29,7 @@ from .text import (
     Coverage,
     SectionIndex,
     clause_bounds,
+    end_marks,
     holds_any,
     paragraph_bounds,
     quote_bounds,
@@ -78,15 +81,50 @@ def sections_without_targets(sections: list[Section], rules: TargetsRules) -> fr
                      if any(s.part == part and (s.id == root or s.id.startswith(root + "/")) for part, root in roots))
 
 
-def excluded_spans(text: str, rules: TargetsRules) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Spans whose figures are no targets, and among them those whose figures are incentives."""
+# Exclusion rules that cannot match this character are searched only in the stretches between two of them
+# that hold a figure (`regexcache.barriers`); stretches closer than `STRETCH_GAP` are searched as one.
+STRETCH_END = "。"
+STRETCH_GAP = 100
+
+
+def excluded_spans(text: str, rules: TargetsRules, figures: Sequence[Figure]) -> tuple[
+        list[tuple[int, int]], list[tuple[int, int]]]:
+    """The spans of exclusion rules that may touch one of `figures` (whose figures are no targets), and among
+    them those whose figures are incentives."""
     spans, incentives = [], []
+    around: list[tuple[int, int]] | None = None
     for rule in rules.exclusion:
-        for found in regexcache.finditer(rule.regex, text):
-            spans.append(found.span())
-            if rule.keep_as == "incentive":
-                incentives.append(found.span())
+        if not regexcache.can_match(rule.regex, text):
+            continue
+        if regexcache.barriers(rule.regex, STRETCH_END):
+            around = _stretches_around(text, figures) if around is None else around
+            regions = around
+        else:
+            regions = [(0, len(text))]
+        for lo, hi in regions:
+            for found in rule.regex.finditer(text, lo, hi):
+                spans.append(found.span())
+                if rule.keep_as == "incentive":
+                    incentives.append(found.span())
     return sorted(spans), sorted(incentives)
+
+
+def _stretches_around(text: str, figures: Sequence[Figure]) -> list[tuple[int, int]]:
+    """(pos, endpos) of the stretches of `text` that hold a figure's first or last character, each from
+    after a `STRETCH_END` through the next one, in order, near ones merged."""
+    marks = end_marks(text, STRETCH_END)
+    out: list[tuple[int, int]] = []
+    for offset in sorted(o for figure in figures for o in (figure.start, figure.end - 1)):
+        if out and offset < out[-1][1]:
+            continue
+        after = bisect.bisect_left(marks, offset)
+        lo = marks[after - 1] + 1 if after else 0
+        hi = marks[after] + 1 if after < len(marks) else len(text)
+        if out and lo - out[-1][1] < STRETCH_GAP:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _is_article(text: str, figure: Figure) -> bool:

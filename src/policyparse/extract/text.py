@@ -30,7 +30,7 @@ _MARKS: dict[tuple[int, str], tuple[str, list[int]]] = {}
 MARKS_KEPT = 8
 
 
-def _end_marks(text: str, ends: str) -> list[int]:
+def end_marks(text: str, ends: str) -> list[int]:
     """Offsets of the end marks of `text`, found once per text: a sentence of ten thousand figures is
     looked up ten thousand times, and a scan per lookup made that quadratic."""
     entry = _MARKS.get((id(text), ends))
@@ -43,7 +43,7 @@ def _end_marks(text: str, ends: str) -> list[int]:
 
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:
     """The sentence around `pos`: after the previous end mark, through the next one."""
-    marks = _end_marks(text, ends)
+    marks = end_marks(text, ends)
     after = bisect.bisect_left(marks, pos)
     start = marks[after - 1] + 1 if after else 0
     stop = marks[after] if after < len(marks) else len(text)
@@ -79,7 +79,7 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
 
 def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
     """The line around `pos`: after joining, a line of the normalized text is a paragraph."""
-    breaks = _end_marks(text, "\n")
+    breaks = end_marks(text, "\n")
     after = bisect.bisect_left(breaks, pos)
     return (breaks[after - 1] + 1 if after else 0), (breaks[after] if after < len(breaks) else len(text))
 
