@@ -275,9 +275,9 @@ def test_one_pass_over_lines_finds_what_each_line_finds(pattern: str, lines: lis
         regex = re.compile(pattern)
     except re.error:
         return
-    assert list(matches_in_lines(lines, regex)) == [
+    assert list(matches_in_lines("\n".join(lines), regex)) == [
         (index, found.start(), found.end()) for index, line in enumerate(lines) for found in regex.finditer(line)]
-    assert sub_in_lines(lines, regex, "#") == [regex.sub("#", line) for line in lines]
+    assert sub_in_lines("\n".join(lines), regex, "#") == "\n".join(regex.sub("#", line) for line in lines)
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import html
-import itertools
 import re
 import sys
 from collections import Counter
@@ -40,6 +39,7 @@ FOLD_TABLE: dict[int, int | None] = {**FULLWIDTH_ALNUM, **WIDE_SPACES, **ZERO_WI
 # character by character through a dict costs more than the search.
 FOLDABLE = regexcache.compile("[" + "".join(re.escape(chr(code)) for code in sorted(FOLD_TABLE)) + "]+")
 SPLIT_LINES = regexcache.compile(r"\r\n|\r|\n")
+LINE_BREAK = regexcache.compile("\n")
 # Breaks that are no newline to an editor's line count: a page break (pdftotext puts one before every
 # page), Word's manual line break, Unicode's line and paragraph separators. They break lines here, and
 # the lines they make keep the source line they stand on.
@@ -74,34 +74,32 @@ def line_spans(text: str, start: int = 0, stop: int | None = None) -> Iterator[t
         start = end + 1
 
 
-def sub_in_lines(texts: list[str], regex: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> list[str]:
-    """`regex.sub(repl, text)` of each of `texts` (lines: none holds a line break, nor may `repl` put one in), in
-    one pass over them all where the pattern allows it (`regexcache.across_lines`)."""
-    joined = "\n".join(texts)
-    if not regexcache.can_match(regex, joined):
-        return texts
+def sub_in_lines(lines: str, regex: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> str:
+    """`regex.sub(repl, line)` of each line of `lines` (joined by `\\n`; `repl` puts in no line break), in one
+    pass over them all where the pattern allows it (`regexcache.across_lines`)."""
+    if not regexcache.can_match(regex, lines):
+        return lines
     whole = regexcache.across_lines(regex)
     if whole is None:
-        return [regex.sub(repl, text) for text in texts]
-    replaced, count = whole.subn(repl, joined)
-    return replaced.split("\n") if count else texts
+        return "\n".join(regex.sub(repl, line) for line in lines.split("\n"))
+    return whole.sub(repl, lines)
 
 
-def matches_in_lines(texts: list[str], regex: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
-    """(index of the line, start, end in the line) of every match of `regex` in each of `texts`, in order."""
-    joined = "\n".join(texts)
-    if not regexcache.can_match(regex, joined):
+def matches_in_lines(lines: str, regex: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
+    """(index of the line, start, end in the line) of every match of `regex` in each line of `lines` (joined by
+    `\\n`), in order."""
+    if not regexcache.can_match(regex, lines):
         return
     whole = regexcache.across_lines(regex)
     if whole is None:
-        for index, text in enumerate(texts):
-            for found in regex.finditer(text):
+        for index, line in enumerate(lines.split("\n")):
+            for found in regex.finditer(line):
                 yield index, found.start(), found.end()
         return
     starts: list[int] = []
-    for found in whole.finditer(joined):
+    for found in whole.finditer(lines):
         if not starts:
-            starts = [0, *itertools.accumulate(len(text) + 1 for text in texts)]
+            starts = [0, *(m.end() for m in LINE_BREAK.finditer(lines))]
         index = bisect.bisect_right(starts, found.start()) - 1
         yield index, found.start() - starts[index], found.end() - starts[index]
 
@@ -295,13 +293,13 @@ def strip_markup(draft: Draft) -> Draft:
 
 def find_mojibake(draft: Draft) -> Draft:
     """Warn about lines that a wrong decoding damaged (extraction skips the sentences holding the damage)."""
-    texts = [line.text for line in draft.lines]
+    lines = "\n".join(line.text for line in draft.lines)
     first: dict[int, tuple[int, int]] = {}  # line index → the first match of the first rule that matches there
     for rule in draft.rules.mojibake:
-        for index, start, end in matches_in_lines(texts, rule.regex):
+        for index, start, end in matches_in_lines(lines, rule.regex):
             first.setdefault(index, (start, end))
     for index in sorted(first):
-        text, (start, end) = texts[index], first[index]
+        text, (start, end) = draft.lines[index].text, first[index]
         lo, hi = max(0, start - 6), min(len(text), end + 6)
         draft.warnings.append(ParseWarning(
             code="mojibake",
@@ -319,10 +317,10 @@ def strip_inline_noise(draft: Draft) -> Draft:
     rule by rule, each in one pass over all the lines, is faster than one alternation of them all,
     where no such skip is possible.)
     """
-    texts = [line.text for line in draft.lines]
+    lines = "\n".join(line.text for line in draft.lines)
     for rule in draft.rules.strip:
-        texts = sub_in_lines(texts, rule.regex, "")
-    for line, text in zip(draft.lines, texts, strict=True):
+        lines = sub_in_lines(lines, rule.regex, "")
+    for line, text in zip(draft.lines, lines.split("\n"), strict=True):
         line.text = text
     return draft
 
@@ -360,8 +358,8 @@ def fold_width(draft: Draft) -> Draft:
     Only these: blanket NFKC would turn `①` into `1` and `⑴` into `(1)` and merge outline levels,
     and Chinese punctuation (`，（）`) stays as written.
     """
-    texts = sub_in_lines([line.text for line in draft.lines], FOLDABLE, _fold)
-    for line, text in zip(draft.lines, texts, strict=True):
+    lines = sub_in_lines("\n".join(line.text for line in draft.lines), FOLDABLE, _fold)
+    for line, text in zip(draft.lines, lines.split("\n"), strict=True):
         line.text = _trim(text)
     return draft
 
@@ -375,14 +373,15 @@ def remove_noise(draft: Draft) -> Draft:
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
-    texts = [line.text for line in draft.lines]
+    lines = "\n".join(line.text for line in draft.lines)
     removed: list[tuple[int, int, str, str]] = []  # (line index, rule's place, rule id, the text removed)
     for order, rule in enumerate(draft.rules.noise):
-        found = [(index, order, rule.id, texts[index][start:end])
-                 for index, start, end in matches_in_lines(texts, rule.regex)]
+        found = list(matches_in_lines(lines, rule.regex))
         if found:
-            removed += found
-            texts = sub_in_lines(texts, rule.regex, "")
+            texts = lines.split("\n")
+            removed += [(index, order, rule.id, texts[index][start:end]) for index, start, end in found]
+            lines = sub_in_lines(lines, rule.regex, "")
+    texts = lines.split("\n")
     # Listed line by line, each line's in the order of the rules, as the removals are read.
     for index, _, rule_id, text in sorted(removed, key=lambda item: item[:2]):
         draft.note_removed(draft.lines[index], rule_id, text, text_of_document=True)
