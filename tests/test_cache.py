@@ -307,13 +307,13 @@ def test_a_pattern_is_not_run_over_a_text_without_the_characters_its_matches_nee
 
 
 @settings(max_examples=300, deadline=None)
-@given(SKIPPED_PATTERNS, st.text("ab年1 \n", min_size=1, max_size=8))
+@given(SKIPPED_PATTERNS, st.text("ab年1 \n", max_size=8))
 def test_a_match_starts_with_a_character_it_may_start_with(pattern: str, text: str) -> None:
     try:
         regex = re.compile(pattern)
     except re.error:
         return
-    assert regexcache.can_start_with(regex, text[0]) or not regex.match(text)
+    assert regexcache.can_start_with(regex, text[:1]) or not regex.match(text)
 
 
 @settings(max_examples=400, deadline=None)

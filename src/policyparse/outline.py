@@ -77,8 +77,6 @@ STARTING_KEPT = 16
 def rules_starting_with(rules: Sequence[R], char: str) -> list[R]:
     """The rules of `rules`, in order, whose matches may start with `char`: a line's first character
     rules out most marker forms, and trying each at every line start was a tenth of a batch."""
-    if not char:
-        return list(rules)
     entry = _STARTING.get(id(rules))
     if entry is None or entry[0] is not rules:
         if len(_STARTING) >= STARTING_KEPT:

@@ -300,7 +300,8 @@ _starts: dict[re.Pattern[str], list[tuple[Any, Any]] | None] = {}
 
 
 def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
-    """Whether a match of `pattern` may start with `char`: False only when `_first` says it cannot."""
+    """Whether a match of `pattern` may start with `char` ("": at the end of the text): False only when `_first`
+    says it cannot."""
     if pattern not in _starts:
         text, flags = arguments(pattern)
         try:
@@ -310,7 +311,7 @@ def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
         except Exception:  # the private parser changed shape (another Python): may start anywhere
             _starts[pattern] = None
     first = _starts[pattern]
-    return first is None or _holds(first, ord(char))
+    return first is None or (bool(char) and _holds(first, ord(char)))
 
 
 # What each category of a class holds, as `re` decides it for a str pattern.
