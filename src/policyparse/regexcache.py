@@ -15,9 +15,15 @@ can start only when the pattern opens with a literal or a character class: its i
 holds that literal or class. A pattern that opens with an optional word, a look-behind, a repeat
 or an alternation of classes gets no skip and is tried at every position of the text, each
 alternative in turn. `_code` writes into the info block the set of characters a match can start
-with (`_first`), which the engine scans for as it does for a class (a rule's search over
-../shared/corpus is up to 5× faster). It changes no match: a match's first character is in the set
+with (`regextree.first_characters`), which the engine scans for as it does for a class (a rule's
+search over ../shared/corpus is up to 5× faster). It changes no match: a match's first character is in the set
 by construction, and the tests compare these patterns with `re`'s on generated patterns and texts.
+
+The same parse (`regextree`) tells the stages what they may skip, each answer property-tested
+against the plain pattern: `across_lines` (a rule of lines run over the whole text in one pass), `can_match` (a text
+lacking every character one of which each match holds is not searched), `can_start_with` (only the
+marker forms that can start with a line's first character are tried) and `barriers` (characters no
+match holds or looks at: between two of them the matches of a stretch are those of the whole text).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from . import cache
+from . import cache, regextree
 
 try:  # the engine `re` itself drives; private, hence every use is guarded
     import _sre
@@ -129,16 +135,17 @@ def _engine(pattern: str, flags: int, parsed: Any) -> tuple[re.Pattern[str], Ent
 
 
 def _code(parsed: Any, flags: int) -> list[int]:
-    """`re._compiler._code`, with the set of `_first` characters as the skip of its info block where `re` has
-    no skip of its own and the pattern is not anchored at the start of the text (where `re` stops at once)."""
+    """`re._compiler._code`, with the characters a match can start with (`regextree.first_characters`) as the
+    skip of its info block where `re` has no skip of its own and the pattern is not anchored at the start of
+    the text (where `re` stops at once)."""
     code: list[int] = _compiler._code(parsed, flags)
     if code[0] != sre.INFO or code[2] & (sre.SRE_INFO_PREFIX | sre.SRE_INFO_CHARSET):
         return code
-    if _anchored(parsed.data, flags | parsed.state.flags):
+    if regextree.anchored(parsed.data, flags | parsed.state.flags):
         return code
     if parsed.state.flags & (re.IGNORECASE | re.LOCALE) or flags & (re.IGNORECASE | re.LOCALE):
         return code
-    first, can_be_empty = _first(parsed.data)
+    first, can_be_empty = regextree.first_characters(parsed.data)
     lo, hi = parsed.getwidth()
     if not first or can_be_empty or lo == 0:
         return code
@@ -149,58 +156,9 @@ def _code(parsed: Any, flags: int) -> list[int]:
     return info + code[code[1] + 1 :]
 
 
-def _anchored(items: Any, flags: int) -> bool:
-    """Whether the pattern opens with `^` (not under MULTILINE) or `\\A`: `re` tries it at the start only."""
-    while items and items[0][0] is sre.SUBPATTERN:
-        flags = (flags | items[0][1][1]) & ~items[0][1][2]
-        items = items[0][1][3].data
-    return bool(items) and items[0][0] is sre.AT and (items[0][1] is sre.AT_BEGINNING_STRING or (
-        items[0][1] is sre.AT_BEGINNING and not flags & re.MULTILINE))
-
-
-def _first(items: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
-    """(what a match of the sequence `items` can start with, as class items, None for anything; whether the
-    sequence can match the empty string)."""
-    found: list[tuple[Any, Any]] = []
-    for op, av in items:
-        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-            continue  # matches no character: the first one comes after it
-        if op is sre.LITERAL:
-            return [*found, (op, av)], False
-        if op is sre.IN:
-            if any(item[0] is sre.NEGATE for item in av):
-                return None, False
-            return [*found, *av], False
-        if op is sre.SUBPATTERN or op is sre.ATOMIC_GROUP:
-            inner = av[3] if op is sre.SUBPATTERN else av
-            if op is sre.SUBPATTERN and (av[1] | av[2]) & (re.IGNORECASE | re.LOCALE):
-                return None, False
-            parts = [(inner.data, 1)]
-        elif op is sre.BRANCH:
-            parts = [(alternative.data, 1) for alternative in av[1]]
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            parts = [(av[2].data, av[0])]
-        else:  # any character, a negated literal, a backreference, a conditional
-            return None, False
-        empty = False
-        for data, least in parts:
-            first, can_be_empty = _first(data)
-            if first is None:
-                return None, False
-            found += first
-            empty = empty or can_be_empty or least == 0
-        if not empty:
-            return found, False
-    return found, True
-
-
 _across: dict[re.Pattern[str], re.Pattern[str] | None] = {}
 # Marks a key of the cache file as the pattern `across_lines` makes (no flag of re's has this bit).
 ACROSS_LINES = 1 << 30
-
-
-class _NotAcross(Exception):
-    """The pattern may match a line break itself, or is anchored at the whole text's start or end."""
 
 
 def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -218,7 +176,7 @@ def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         text, flags = arguments(pattern)
         try:
             _across[pattern] = _cached((text, int(flags) | ACROSS_LINES), _compile_across) if CACHE_FILE else None
-        except Exception:  # _NotAcross, or a private parser of another shape (another Python): line by line
+        except Exception:  # NotAcross, or a private parser of another shape (another Python): line by line
             _across[pattern] = None
     return _across[pattern]
 
@@ -226,117 +184,26 @@ def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
 def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
     flags = int(flags & ~ACROSS_LINES | re.MULTILINE)
     parsed = _parser.parse(pattern, flags)
-    parsed.data = _without_breaks(parsed.data, parsed.state.flags)
+    parsed.data = regextree.without_breaks(parsed.data, parsed.state.flags)
     return _engine(pattern, flags, parsed)
-
-
-def _without_breaks(items: Any, flags: int) -> list[tuple[Any, Any]]:
-    """The parsed sequence with `\\n` taken out of every part that matches a character; raises `_NotAcross`."""
-    out: list[tuple[Any, Any]] = []
-    for op, av in items:
-        if (op is sre.LITERAL and av == BREAK) or (op is sre.AT and _text_edge(av, flags)):
-            raise _NotAcross
-        if op is sre.NOT_LITERAL:
-            op, av = sre.IN, [(sre.NEGATE, None), (sre.LITERAL, av), (sre.LITERAL, BREAK)]
-        elif op is sre.ANY and flags & re.DOTALL:
-            op, av = sre.IN, [(sre.NEGATE, None), (sre.LITERAL, BREAK)]
-        elif op is sre.IN:
-            op, av = _class_without_break(av)
-        elif op is sre.SUBPATTERN:
-            inner = (flags | av[1]) & ~av[2]
-            av = (av[0], av[1], av[2], _parser.SubPattern(av[3].state, _without_breaks(av[3].data, inner)))
-        elif op is sre.ATOMIC_GROUP:
-            av = _parser.SubPattern(av.state, _without_breaks(av.data, flags))
-        elif op is sre.BRANCH:
-            av = (av[0], [_parser.SubPattern(a.state, _without_breaks(a.data, flags)) for a in av[1]])
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            av = (av[0], av[1], _parser.SubPattern(av[2].state, _without_breaks(av[2].data, flags)))
-        elif op in (sre.ASSERT, sre.ASSERT_NOT):
-            av = (av[0], _parser.SubPattern(av[1].state, _without_breaks(av[1].data, flags)))
-        elif op not in (sre.LITERAL, sre.ANY, sre.AT):  # a backreference, a conditional: not followed
-            raise _NotAcross
-        out.append((op, av))
-    return out
-
-
-def _text_edge(anchor: Any, flags: int) -> bool:
-    """`\\A`, `\\Z`, and `^` or `$` where MULTILINE does not make them a line's edges."""
-    return anchor in (sre.AT_BEGINNING_STRING, sre.AT_END_STRING) or (
-        not flags & re.MULTILINE and anchor in (sre.AT_BEGINNING, sre.AT_END))
-
-
-# The class categories that hold `\\n`, each with the one that holds the rest; those that do not.
-WITH_BREAK = {sre.CATEGORY_SPACE: sre.CATEGORY_NOT_SPACE, sre.CATEGORY_NOT_DIGIT: sre.CATEGORY_DIGIT,
-              sre.CATEGORY_NOT_WORD: sre.CATEGORY_WORD} if CACHE_FILE else {}
-WITHOUT_BREAK = {sre.CATEGORY_NOT_SPACE, sre.CATEGORY_DIGIT, sre.CATEGORY_WORD} if CACHE_FILE else set()
-BREAK = ord("\n")
-
-
-def _class_without_break(items: list[tuple[Any, Any]]) -> tuple[Any, Any]:
-    """A class (`[...]` items) less `\\n`: a negated class excludes it too; `[\\s>]` becomes
-    `(?:[>]|[^\\S\\n])`."""
-    if any(op is sre.NEGATE for op, _ in items):
-        return sre.IN, [*items, (sre.LITERAL, BREAK)]
-    kept: list[tuple[Any, Any]] = []
-    negated: list[list[tuple[Any, Any]]] = []
-    for op, av in items:
-        if op is sre.LITERAL and av == BREAK:
-            continue
-        if op is sre.RANGE and av[0] <= BREAK <= av[1]:
-            kept += [(sre.RANGE, part) for part in ((av[0], BREAK - 1), (BREAK + 1, av[1])) if part[0] <= part[1]]
-        elif op is sre.CATEGORY and av in WITH_BREAK:
-            negated.append([(sre.NEGATE, None), (sre.CATEGORY, WITH_BREAK[av]), (sre.LITERAL, BREAK)])
-        elif op is sre.CATEGORY and av not in WITHOUT_BREAK:
-            raise _NotAcross
-        else:
-            kept.append((op, av))
-    classes = ([kept] if kept else []) + negated
-    if len(classes) == 1:
-        return sre.IN, classes[0]
-    return sre.BRANCH, (None, [_parser.SubPattern(_parser.State(), [(sre.IN, c)]) for c in classes])
 
 
 _starts: dict[re.Pattern[str], list[tuple[Any, Any]] | None] = {}
 
 
 def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
-    """Whether a match of `pattern` may start with `char` ("": at the end of the text): False only when `_first`
-    says it cannot."""
+    """Whether a match of `pattern` may start with `char` ("": at the end of the text): False only when
+    `regextree.first_characters` says it cannot."""
     if pattern not in _starts:
         text, flags = arguments(pattern)
         try:
-            first, can_be_empty = _first(_parser.parse(text, flags).data)
+            first, can_be_empty = regextree.first_characters(_parser.parse(text, flags).data)
             known = not can_be_empty and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII)
             _starts[pattern] = first if known else None
         except Exception:  # the private parser changed shape (another Python): may start anywhere
             _starts[pattern] = None
     first = _starts[pattern]
-    return first is None or (bool(char) and _holds(first, ord(char)))
-
-
-# What each category of a class holds, as `re` decides it for a str pattern.
-CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
-    "CATEGORY_DIGIT": str.isdecimal, "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
-    "CATEGORY_SPACE": str.isspace, "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
-    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_", "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
-}
-
-
-def _holds(items: list[tuple[Any, Any]], code: int) -> bool:
-    """Whether the class `items` may hold the character `code` (an item of unknown kind may)."""
-    negated = member = False
-    for op, av in items:
-        if op is sre.NEGATE:
-            negated = True
-        elif op is sre.LITERAL:
-            member = member or av == code
-        elif op is sre.RANGE:
-            member = member or av[0] <= code <= av[1]
-        elif op is sre.CATEGORY and str(av) in CATEGORY_TESTS:
-            member = member or CATEGORY_TESTS[str(av)](chr(code))
-        else:
-            return True
-    return member != negated
+    return first is None or (bool(char) and regextree.holds(first, ord(char)))
 
 
 _barriers: dict[tuple[re.Pattern[str], str], str] = {}
@@ -358,46 +225,15 @@ def barriers(pattern: re.Pattern[str], chars: str) -> str:
         try:
             parsed = _parser.parse(text, flags)
             if parsed.getwidth()[0] > 0 and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII):
-                found = "".join(char for char in chars if not _may_hold(parsed.data, pattern.flags, ord(char)))
+                found = "".join(
+                    char for char in chars if not regextree.may_hold(parsed.data, pattern.flags, ord(char)))
         except Exception:  # the private parser changed shape (another Python): none known
             found = ""
         _barriers[key] = found
     return _barriers[key]
 
 
-def _may_hold(items: Any, flags: int, code: int) -> bool:
-    """Whether a part of the parsed sequence (a look-around too) may match the character `code`, or an end."""
-    for op, av in items:
-        if op is sre.LITERAL:
-            hit = av == code
-        elif op is sre.NOT_LITERAL:
-            hit = av != code
-        elif op is sre.ANY:
-            hit = code != BREAK or bool(flags & re.DOTALL)
-        elif op is sre.IN:
-            hit = _holds(av, code)
-        elif op is sre.AT:
-            hit = av in (sre.AT_END, sre.AT_END_STRING)
-        elif op is sre.SUBPATTERN:
-            hit = bool(av[1] & (re.IGNORECASE | re.ASCII)) or _may_hold(av[3].data, (flags | av[1]) & ~av[2], code)
-        elif op is sre.ATOMIC_GROUP:
-            hit = _may_hold(av.data, flags, code)
-        elif op is sre.BRANCH:
-            hit = any(_may_hold(alternative.data, flags, code) for alternative in av[1])
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            hit = _may_hold(av[2].data, flags, code)
-        elif op in (sre.ASSERT, sre.ASSERT_NOT):
-            hit = _may_hold(av[1].data, flags, code)
-        else:  # a backreference, a conditional: not followed
-            hit = True
-        if hit:
-            return True
-    return False
-
-
 _required: dict[re.Pattern[str], str | None] = {}
-# A set of characters this large is no use to look for: one of them stands in nearly any text.
-MOST_REQUIRED = 8
 
 
 def can_match(pattern: re.Pattern[str], text: str) -> bool:
@@ -409,7 +245,7 @@ def can_match(pattern: re.Pattern[str], text: str) -> bool:
         text_of, flags = arguments(pattern)
         try:
             parsed = _parser.parse(text_of, flags)
-            needed = None if parsed.state.flags & re.IGNORECASE else _needed(parsed.data)
+            needed = None if parsed.state.flags & re.IGNORECASE else regextree.needed_characters(parsed.data)
         except Exception:  # the private parser changed shape (another Python): always run
             needed = None
         _required[pattern] = "".join(map(chr, sorted(needed))) if needed else None
@@ -420,30 +256,6 @@ def can_match(pattern: re.Pattern[str], text: str) -> bool:
 def finditer(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text, pos, endpos)`, not run over a text that `can_match` rules out."""
     return pattern.finditer(text, pos, endpos) if can_match(pattern, text) else iter(())
-
-
-def _needed(items: Any) -> set[int] | None:
-    """The smallest set of characters found of some part that every match of the sequence must match."""
-    best: set[int] | None = None
-    for op, av in items:
-        if op is sre.LITERAL:
-            found: set[int] | None = {av}
-        elif op is sre.IN:
-            found = {v for o, v in av if o is sre.LITERAL} if all(o is sre.LITERAL for o, _ in av) else None
-        elif op is sre.SUBPATTERN:
-            found = None if av[1] & re.IGNORECASE else _needed(av[3].data)
-        elif op is sre.ATOMIC_GROUP:
-            found = _needed(av.data)
-        elif op is sre.BRANCH:
-            alternatives = [_needed(alternative.data) for alternative in av[1]]
-            found = None if any(a is None for a in alternatives) else set().union(*alternatives)  # type: ignore[arg-type]
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-            found = _needed(av[2].data)
-        else:  # an optional part, a look-around, any character, a negated class: nothing certain
-            found = None
-        if found and len(found) <= MOST_REQUIRED and (best is None or len(found) < len(best)):
-            best = found
-    return best
 
 
 def _load() -> dict[Key, Entry]:
