@@ -1,18 +1,19 @@
 """Properties that hold for any text: parsing never raises, normalization is idempotent, spans hold."""
 
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from policyparse import Document, parse_text
 from policyparse.extract.tables import _column_of
 from policyparse.numerals import chinese_to_int, int_to_chinese
+from policyparse.outline import find_candidates
 from policyparse.pipeline import normalize_text
 from policyparse.readers.text import HAN, han_in
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
-PIECES = ["一、", "（一）", "(二)", "1．", "2.", "3、", "（1）", "①", "㈠", "⑴", "第一章", "第二条", "附件", "附件1",
+PIECES = ["一、", "（一）", "(二)", "  附件2：", "\u3000专栏1 ", "　（三）", "1．", "2.", "3、", "（1）", "①", "㈠", "⑴", "第一章", "第二条", "附件", "附件1",
           "附件：", "。", "：", "，", "\n", "\n\n", "\t", " ", "　", "- 12 -", "縣(xiàn)", "為", "万亩", "亿元", "%",
           "以上", "１２", "20 18年", "?,F(xiàn)", "〔2021〕35号", "2021年6月29日", "---", "标题: 某", "@@", "（", "）",
           "建成", "个", "家", "—", "到2025年", "每年11月底前", "按季度", "〔县商务委具体负责〕", "由县商务委牵头",
@@ -91,3 +92,14 @@ COLUMN_WORDS = sorted(RULES.compiled.table_columns)
 def test_a_header_line_is_found_in_the_text_as_it_is_read_line_by_line(line: str) -> None:
     found = RULES.compiled.column_line.search(f"前文\n{line}\n后文")
     assert (found.group("word") if found else None) == (line.strip().strip("*") if _column_of(line, RULES.compiled.table_columns) else None)
+
+
+@SETTINGS
+@given(chinese_text)
+@example("一、总体要求\n  附件2：重点任务表\n\u3000专栏1 重点工程\n （三）加强保障\n\t附表\n" + "建设" * 500)
+def test_heading_candidates_are_read_from_the_lines_that_may_open_one(text: str) -> None:
+    normalized = norm(text)
+    every_line = find_candidates(normalized, RULES.outline, RULES.compiled.run_on_marker)
+    assert RULES.compiled.heading_lines is not None
+    assert find_candidates(normalized, RULES.outline, RULES.compiled.run_on_marker,
+                           RULES.compiled.heading_lines) == every_line

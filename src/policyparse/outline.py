@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeVar
@@ -201,11 +201,14 @@ def _midline_candidates(text: str, lo: int, hi: int, rules: OutlineRules, run_on
     return out
 
 
-def find_candidates(norm: NormalizedText, rules: OutlineRules, run_on_marker: re.Pattern[str]) -> list[Candidate]:
-    """Every place a marker or an attachment heading stands, in text order."""
+def find_candidates(norm: NormalizedText, rules: OutlineRules, run_on_marker: re.Pattern[str],
+                    heading_lines: re.Pattern[str] | None = None) -> list[Candidate]:
+    """Every place a marker or an attachment heading stands, in text order; only on the lines `heading_lines`
+    finds (`CompiledRules.heading_lines`) when given."""
     text = norm.text
     out: list[Candidate] = []
-    for lo, hi in line_spans(text):
+    spans = line_spans(text) if heading_lines is None else _spans_from(text, heading_lines)
+    for lo, hi in spans:
         line = text[lo:hi]
         stripped = line.lstrip(" \t")
         pos = lo + len(line) - len(stripped)
@@ -234,6 +237,13 @@ def find_candidates(norm: NormalizedText, rules: OutlineRules, run_on_marker: re
             out.append(Candidate(pos, title_start, title_end, marker=marker))
         out.extend(inner)
     return out
+
+
+def _spans_from(text: str, line_starts: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of `text` that `line_starts` finds the start of."""
+    for found in line_starts.finditer(text):
+        end = text.find("\n", found.start())
+        yield found.start(), len(text) if end == -1 else end
 
 
 def _match_attachment(line: str, rules: list[AttachmentRule]) -> re.Match[str] | None:
@@ -393,7 +403,7 @@ def split_sections(norm: NormalizedText, book: RuleBook) -> list[Section]:
     ['一', '一/(一)', '二']
     """
     text, rules = norm.text, book.outline
-    candidates = find_candidates(norm, rules, book.compiled.run_on_marker)
+    candidates = find_candidates(norm, rules, book.compiled.run_on_marker, book.compiled.heading_lines)
     builder = OutlineBuilder(norm, rules)
     previous_end = 0
     for index, cand in enumerate(candidates):

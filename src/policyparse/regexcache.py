@@ -34,7 +34,7 @@ import re
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import cache, regextree
@@ -188,22 +188,44 @@ def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | 
     return _engine(pattern, flags, parsed)
 
 
-_starts: dict[re.Pattern[str], list[tuple[Any, Any]] | None] = {}
+_starts: dict[tuple[re.Pattern[str], bool], list[tuple[Any, Any]] | None] = {}
 
 
 def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
     """Whether a match of `pattern` may start with `char` ("": at the end of the text): False only when
     `regextree.first_characters` says it cannot."""
-    if pattern not in _starts:
+    first = _first_of(pattern)
+    return first is None or (bool(char) and regextree.holds(first, ord(char)))
+
+
+def first_class(patterns: Iterable[re.Pattern[str]], after_blanks: bool = False) -> str | None:
+    """The inside of a class (`[...]`) of the characters a match of any of `patterns` may start with, or with
+    `after_blanks` its first character that no blanks it opens with (`^\\s*附件`: `附`) can be; None when one of
+    them may start with any."""
+    parts = []
+    for pattern in patterns:
+        first = _first_of(pattern, after_blanks)
+        part = None if first is None else regextree.class_text(first)
+        if part is None:
+            return None
+        parts.append(part)
+    return "".join(parts)
+
+
+def _first_of(pattern: re.Pattern[str], after_blanks: bool = False) -> list[tuple[Any, Any]] | None:
+    """`regextree.first_characters` of `pattern` (`after_blanks`: of what follows the blanks it opens with)
+    when it matches no empty string and is case-sensitive, kept."""
+    key = (pattern, after_blanks)
+    if key not in _starts:
         text, flags = arguments(pattern)
         try:
-            first, can_be_empty = regextree.first_characters(_parser.parse(text, flags).data)
+            items = _parser.parse(text, flags).data
+            first, can_be_empty = regextree.first_characters(regextree.blanks_skipped(items) if after_blanks else items)
             known = not can_be_empty and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII)
-            _starts[pattern] = first if known else None
+            _starts[key] = first if known else None
         except Exception:  # the private parser changed shape (another Python): may start anywhere
-            _starts[pattern] = None
-    first = _starts[pattern]
-    return first is None or (bool(char) and regextree.holds(first, ord(char)))
+            _starts[key] = None
+    return _starts[key]
 
 
 _barriers: dict[tuple[re.Pattern[str], str], str] = {}

@@ -146,6 +146,50 @@ CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
 }
 
 
+def blanks_skipped(items: Any) -> Any:
+    """The parsed sequence without what opens it and matches blanks or nothing (`^`, `\\s*`, `[ \\t]{0,3}`)."""
+    start = 0
+    while start < len(items):
+        op, av = items[start]
+        if not (op is sre.AT or (op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] == 0
+                                 and _blanks_only(av[2].data))):
+            break
+        start += 1
+    return items[start:]
+
+
+def _blanks_only(items: Any) -> bool:
+    """Whether the sequence is one character that can only be a blank (`\\s`, `[ \\t]`, ` `)."""
+    if len(items) != 1:
+        return False
+    op, av = items[0]
+    if op is sre.LITERAL:
+        return chr(av).isspace()
+    return op is sre.IN and all((o is sre.CATEGORY and str(v) == "CATEGORY_SPACE")
+                                or (o is sre.LITERAL and chr(v).isspace()) for o, v in av)
+
+
+# The class escapes of the categories.
+CATEGORY_ESCAPES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+                    "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
+
+
+def class_text(items: list[tuple[Any, Any]]) -> str | None:
+    """The class items (not negated) written as the inside of a class (`\\d\\U00004e00-\\U00009fff`), None when
+    one has no written form."""
+    parts = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            parts.append(f"\\U{av:08x}")
+        elif op is sre.RANGE:
+            parts.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
+        elif op is sre.CATEGORY and str(av) in CATEGORY_ESCAPES:
+            parts.append(CATEGORY_ESCAPES[str(av)])
+        else:
+            return None
+    return "".join(parts)
+
+
 def holds(items: list[tuple[Any, Any]], code: int) -> bool:
     """Whether the class `items` may hold the character `code` (an item of unknown kind may)."""
     negated = member = False

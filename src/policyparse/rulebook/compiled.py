@@ -181,6 +181,21 @@ class CompiledRules:
         return regexcache.compile(f"(?:{self.book.outline.run_on_after.pattern.pattern})\\s{{0,2}}(?=(?:{markers}))")
 
     @cached_property
+    def heading_lines(self) -> re.Pattern[str] | None:
+        """The start of every line where a heading may open, found in one pass: its first character after
+        spaces and tabs one a marker form may start with, or after any blanks the first of an attachment or box
+        heading; or a line long enough to hold headings run together. None when a form may start with any
+        character."""
+        outline = self.book.outline
+        marker = regexcache.first_class(rule.regex for rule in outline.marker)
+        whole_line = regexcache.first_class([*(rule.regex for rule in outline.attachment), outline.box.regex],
+                                            after_blanks=True)
+        if marker is None or whole_line is None:
+            return None
+        return regexcache.compile(
+            f"(?m)^(?=[ \\t]*[{marker}]|[^\\S\\n]*[{whole_line}]|[^\\n]{{{outline.midline_min_length}}})")
+
+    @cached_property
     def table_columns(self) -> dict[str, str]:
         """Header word → the task-table column it names (`责任单位` → `support`)."""
         return {word: name for name, words in dataclasses.asdict(self.book.tables.columns).items() for word in words}
