@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from policyparse import Document, parse_text
 from policyparse.extract.tables import _column_of
+from policyparse.metadata import _standalone_dates, _unit_names, read_date
 from policyparse.numerals import chinese_to_int, int_to_chinese
 from policyparse.outline import find_candidates
 from policyparse.pipeline import normalize_text
@@ -103,3 +104,22 @@ def test_heading_candidates_are_read_from_the_lines_that_may_open_one(text: str)
     assert RULES.compiled.heading_lines is not None
     assert find_candidates(normalized, RULES.outline, RULES.compiled.run_on_marker,
                            RULES.compiled.heading_lines) == every_line
+
+
+@SETTINGS
+@given(chinese_text)
+@example("某某县人民政府办公室\n2021年6月29日\n某委员会办公室    2022年1月5日\n二〇二一年六月二十九日\n正文2021年6月29日起")
+def test_standalone_dates_are_those_read_line_by_line(text: str) -> None:
+    rules = RULES.metadata
+    alone, signed = [], []
+    for line in (raw.strip() for raw in norm(text).text.split("\n")):
+        for rule in rules.date:
+            found = rule.regex.fullmatch(line)
+            if found and (iso := read_date(found)):
+                alone.append(iso)
+                continue
+            found = rule.regex.search(line)
+            if found and found.end() == len(line) and _unit_names(line[: found.start()], rules):
+                if iso := read_date(found):
+                    signed.append(iso)
+    assert _standalone_dates(norm(text), rules) == (alone or signed)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import regexcache
 from .models import Metadata, Section
-from .normalize import NormalizedText
+from .normalize import NormalizedText, matches_in_lines
 from .numerals import chinese_to_int
 from .rulebook.schema import MetadataRules
 
@@ -164,8 +164,11 @@ def _first_line(head: list[HeadLine]) -> str | None:
 def _standalone_dates(norm: NormalizedText, rules: MetadataRules) -> list[str]:
     """Dates alone on their line, else dates closing a signature line (`某委员会办公室    2021年6月29日`)."""
     alone, signed = [], []
-    for raw in norm.text.split("\n"):
-        text = raw.strip()
+    lines = [raw.strip() for raw in norm.text.split("\n")]
+    joined = "\n".join(lines)
+    # Only a line some date rule finds something in can hold one: found for all lines in a pass per rule.
+    holding = sorted({index for rule in rules.date for index, _, _ in matches_in_lines(joined, rule.regex)})
+    for text in (lines[index] for index in holding):
         for rule in rules.date:
             found = rule.regex.fullmatch(text)
             if found and (iso := read_date(found)):
