@@ -249,3 +249,22 @@ def test_a_justified_pdf_line_loses_the_spaces_between_chinese_characters(line: 
     from policyparse.readers.text import collapse_spaces
 
     assert collapse_spaces(line, re.compile(" +")) == read
+
+
+def test_a_label_cell_is_told_by_its_text_however_long_its_neighbour() -> None:
+    from itertools import pairwise
+
+    from lxml import html as lxml_html
+
+    from policyparse.readers.html import LABEL, _cell_text, _header_pairs
+
+    table = lxml_html.fromstring(
+        "<table><tr><td>主　题　分　类：</td><td>商贸</td><td>一二三四五六七八九十：</td><td>甲</td>"
+        "<td>一二三四五六七八九十一：</td><td>乙</td><td><p>发文机关：</p><p>" + "正文" * 400 + "</p></td>"
+        "<td>丙</td></tr></table>")
+    cells = list(table.iter("td"))
+    by_whole_text = [(found.group("key"), _cell_text(value)) for label, value in pairwise(cells)
+                     if (found := LABEL.match("".join(_cell_text(label).split())))
+                     and not LABEL.match("".join(_cell_text(value).split()))]
+    assert [(key, value) for key, value, _ in _header_pairs(table, 1) or []] == by_whole_text == [
+        ("主题分类", "商贸"), ("一二三四五六七八九十", "甲")]

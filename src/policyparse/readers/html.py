@@ -38,7 +38,8 @@ BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "main", "header", "footer", "blockquote", "pre", "center", "address", "figure", "figcaption", "form",
           "fieldset", "hr", "body", "caption", "tbody", "thead", "tfoot"}
 # A header label: a short phrase ending with a colon (`发文字号：`, `标　　题：`).
-LABEL = regexcache.compile(r"^(?P<key>[^:：]{1,10})[:：]$")
+LABEL_KEY_MAX = 10
+LABEL = regexcache.compile(rf"^(?P<key>[^:：]{{1,{LABEL_KEY_MAX}}})[:：]$")
 LABEL_MIN_PAIRS = 2
 DATA_MIN_ROWS = 2
 DATA_CELL_MAX_CHARS = 1000
@@ -109,6 +110,17 @@ def _cell_text(cell: Any) -> str:
     return " ".join(" ".join(_clean(p) for p in paragraphs).split())
 
 
+def _may_be_label(cell: Any) -> bool:
+    """Whether the cell's text is short enough for a label (`发文字号：`): its visible characters are counted
+    only until there are too many, so a layout table's cell holding the whole page is not read for it."""
+    visible = 0
+    for piece in _texts(cell):
+        visible += sum(len(part) for part in piece.split()) - piece.count(BLOCK_BREAK)
+        if visible > LABEL_KEY_MAX + 1:
+            return False
+    return True
+
+
 def _texts(element: Any) -> Iterator[str]:
     """Text pieces of an element, leaving out what is never text, a block boundary as BLOCK_BREAK."""
     if element.text:
@@ -139,9 +151,10 @@ def _header_pairs(table: Any, min_pairs: int) -> list[tuple[str, str, int]] | No
     for row in _rows(table):
         cells = [c for c in row if _tag(c) in ("td", "th")]
         for label_cell, value_cell in pairwise(cells):
-            label = "".join(_cell_text(label_cell).split())
-            found = LABEL.match(label)
-            if found and not LABEL.match("".join(_cell_text(value_cell).split())):
+            if not _may_be_label(label_cell):
+                continue
+            found = LABEL.match("".join(_cell_text(label_cell).split()))
+            if found and not (_may_be_label(value_cell) and LABEL.match("".join(_cell_text(value_cell).split()))):
                 pairs.append((found.group("key"), _cell_text(value_cell), label_cell.sourceline or 1))
     return pairs if pairs and len(pairs) >= min_pairs else None
 
