@@ -4,6 +4,8 @@
 import pytest
 
 from policyparse import parse_text
+from policyparse.normalize import Draft, join_broken_lines, split_lines
+from policyparse.outline import starts_heading
 from policyparse.pipeline import normalize_text
 from policyparse.rulebook import default_rules
 
@@ -175,3 +177,11 @@ def test_empty_text_is_a_warning_not_an_error() -> None:
 def test_text_without_outline_is_warned() -> None:
     doc = parse_text("这是一段没有标题的文字。")
     assert [w.code for w in doc.warnings] == ["no_outline"]
+
+
+def test_joining_broken_lines_leaves_the_lines_it_was_given() -> None:
+    draft = Draft(split_lines("到2025年，打造一批典型，农\n村网络零售额年均增长10%以上。\n二、任务"), RULES.normalize)
+    before = [(line.text, list(line.pieces)) for line in draft.lines]
+    joined = join_broken_lines(draft, lambda line: starts_heading(line, RULES.outline))
+    assert [line.text for line in joined.lines] == ["到2025年，打造一批典型，农村网络零售额年均增长10%以上。", "二、任务"]
+    assert [(line.text, list(line.pieces)) for line in draft.lines] == before

@@ -440,8 +440,9 @@ def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank
     full_width = _full_width(lines)
     i = 0
     while i < len(lines):
-        current = Line(lines[i].text, list(lines[i].pieces))
+        current = lines[i]
         i += 1
+        copied = False  # a line is copied once something is joined to it: the draft's lines stay as they were
         while _runs_on(current.text, is_heading, full_width):
             j = i
             while j < len(lines) and not lines[j].text.strip() and j - i < max_blank:
@@ -451,6 +452,8 @@ def join_broken_lines(draft: Draft, is_heading: Callable[[str], bool], max_blank
             if j > i and not _completes_across_blank(lines[j].text):
                 break  # after a blank line, a short unfinished line is a table cell (`申通地铁集团`, `2`)
             nxt = lines[j]
+            if not copied:
+                current, copied = Line(current.text, list(current.pieces)), True
             lead = len(nxt.text) - len(nxt.text.lstrip())
             base = len(current.text)
             current.text += nxt.text.lstrip()
