@@ -38,6 +38,7 @@ def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(regexcache, "_compiled", {})
     monkeypatch.setattr(regexcache, "_arguments", {})
     monkeypatch.setattr(regexcache, "_changed", False)
+    monkeypatch.setattr(regexcache, "_facts", {})
 
 
 def _refuse_compiling(pattern: str, flags: int) -> object:
@@ -78,7 +79,7 @@ def test_a_damaged_file_or_entry_is_compiled_afresh(fresh: Path, monkeypatch: py
     _same(regexcache.compile(r"[\u4e00-\u9fff]+年"), re.compile(r"[\u4e00-\u9fff]+年"), ["二〇二五年", "2025年"])
 
     _new_process(monkeypatch)
-    regexcache._load()[("a+b", 0)] = (32, b"\x01\x02\x03\x04", 0, {}, (None,))  # code the engine refuses
+    regexcache._load()[("a+b", 0)] = (32, b"\x01\x02\x03\x04", 0, {}, (None,), {})  # code the engine refuses
     _same(regexcache.compile("a+b"), re.compile("a+b"), ["aab", "b"])
 
 
@@ -114,6 +115,23 @@ def test_past_its_size_the_file_keeps_what_the_last_process_used(
     regexcache.save()
     _new_process(monkeypatch)
     assert sorted(pattern for pattern, _ in regexcache._load()) == ["x4", "y"]
+
+
+def test_what_a_pattern_was_found_to_need_is_read_back_by_the_next_process(
+        fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def asked() -> tuple[object, ...]:
+        question = regexcache.compile(r"[\u3400-\u9fff]\?|\?[,;]")
+        quoted = regexcache.compile(r"“[^“”\n]{1,40}”")
+        return (regexcache.can_match(question, "规划。"), regexcache.barriers(quoted, "。\n"),
+                regexcache.can_start_with(quoted, "“"), regexcache.can_start_with(quoted, "a"))
+
+    answers = asked()
+    assert answers == (False, "\n", True, False)
+    regexcache.save()
+    _new_process(monkeypatch)
+    monkeypatch.setattr(regexcache._parser, "parse", _refuse_compiling)
+    monkeypatch.setattr(regexcache, "_compile_new", _refuse_compiling)
+    assert asked() == answers
 
 
 def _refuse_validating(*args: object) -> object:

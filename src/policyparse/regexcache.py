@@ -44,8 +44,8 @@ try:  # the engine `re` itself drives; private, hence every use is guarded
     from re import _compiler, _parser  # type: ignore[attr-defined]
     from re import _constants as sre  # type: ignore[attr-defined]
 
-    # The last part names how the code is made here (4: with the skip of `_code`, and `across_lines` keys).
-    CACHE_FILE: str | None = f"regex-{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-4.marshal"
+    # The last part names how the code is made here (5: with the skip of `_code`, `across_lines` keys, facts).
+    CACHE_FILE: str | None = f"regex-{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}-5.marshal"
     CODE_TYPE = "I" if array("I").itemsize == _sre.CODESIZE else "L"
 except (ImportError, AttributeError):  # another interpreter: plain re.compile
     CACHE_FILE = None
@@ -55,8 +55,8 @@ except (ImportError, AttributeError):  # another interpreter: plain re.compile
 MAX_ENTRIES = 3000
 
 Key = tuple[str, int]
-# (flags, engine code as bytes, number of groups, group index, index group)
-Entry = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
+# (flags, engine code as bytes, number of groups, group index, index group, facts: `_fact`'s answers)
+Entry = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...], dict[str, str | None]]
 
 _lock = threading.Lock()
 _entries: dict[Key, Entry] | None = None
@@ -108,7 +108,7 @@ def arguments(pattern: re.Pattern[str]) -> Key:
 
 def _from_entry(pattern: str, entry: Entry) -> re.Pattern[str] | None:
     try:
-        flags, code, groups, groupindex, indexgroup = entry
+        flags, code, groups, groupindex, indexgroup, _ = entry
         return _sre.compile(pattern, flags, array(CODE_TYPE, code).tolist(), groups, groupindex, indexgroup)
     except Exception:  # a damaged entry (the engine checks the code): compiled afresh and replaced
         return None
@@ -127,7 +127,7 @@ def _engine(pattern: str, flags: int, parsed: Any) -> tuple[re.Pattern[str], Ent
     for name, index in groupindex.items():
         indexgroup[index] = name
     entry: Entry = (flags | parsed.state.flags, array(CODE_TYPE, code).tobytes(), parsed.state.groups - 1,
-                    groupindex, tuple(indexgroup))
+                    groupindex, tuple(indexgroup), {})
     compiled = _from_entry(pattern, entry)
     if compiled is None:  # pragma: no cover - the engine refused what re's own compiler made
         return re.compile(pattern, flags), None
@@ -188,14 +188,40 @@ def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | 
     return _engine(pattern, flags, parsed)
 
 
-_starts: dict[tuple[re.Pattern[str], bool], list[tuple[Any, Any]] | None] = {}
+Fact = str | None
+_facts: dict[tuple[re.Pattern[str], str], Fact] = {}
+_classes: dict[str, re.Pattern[str]] = {}
+
+
+def _fact(pattern: re.Pattern[str], question: str, answer: Callable[[Any], Fact]) -> Fact:
+    """What `answer` says of re's parse of `pattern` (None when that cannot be read: "not known"), kept for the
+    process and, beside the pattern's code, in the cache file: a cold start asks of about a hundred patterns."""
+    if (pattern, question) in _facts:
+        return _facts[pattern, question]
+    key = arguments(pattern)
+    entry = _load().get(key) if CACHE_FILE else None
+    if entry is not None and question in entry[5]:
+        value = entry[5][question]
+    else:
+        try:
+            value = answer(_parser.parse(*key))
+        except Exception:  # the private parser changed shape (another Python): not known
+            value = None
+        if entry is not None:
+            _remember(key, (*entry[:5], {**entry[5], question: value}))
+    _facts[pattern, question] = value
+    return value
 
 
 def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
     """Whether a match of `pattern` may start with `char` ("": at the end of the text): False only when
     `regextree.first_characters` says it cannot."""
-    first = _first_of(pattern)
-    return first is None or (bool(char) and regextree.holds(first, ord(char)))
+    first = _first_class(pattern)
+    if first is None:
+        return True
+    if first not in _classes:
+        _classes[first] = compile(f"[{first}]")
+    return bool(char) and _classes[first].match(char) is not None
 
 
 def first_class(patterns: Iterable[re.Pattern[str]], after_blanks: bool = False) -> str | None:
@@ -204,31 +230,24 @@ def first_class(patterns: Iterable[re.Pattern[str]], after_blanks: bool = False)
     them may start with any."""
     parts = []
     for pattern in patterns:
-        first = _first_of(pattern, after_blanks)
-        part = None if first is None else regextree.class_text(first)
+        part = _first_class(pattern, after_blanks)
         if part is None:
             return None
         parts.append(part)
     return "".join(parts)
 
 
-def _first_of(pattern: re.Pattern[str], after_blanks: bool = False) -> list[tuple[Any, Any]] | None:
-    """`regextree.first_characters` of `pattern` (`after_blanks`: of what follows the blanks it opens with)
-    when it matches no empty string and is case-sensitive, kept."""
-    key = (pattern, after_blanks)
-    if key not in _starts:
-        text, flags = arguments(pattern)
-        try:
-            items = _parser.parse(text, flags).data
-            first, can_be_empty = regextree.first_characters(regextree.blanks_skipped(items) if after_blanks else items)
-            known = not can_be_empty and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII)
-            _starts[key] = first if known else None
-        except Exception:  # the private parser changed shape (another Python): may start anywhere
-            _starts[key] = None
-    return _starts[key]
+def _first_class(pattern: re.Pattern[str], after_blanks: bool = False) -> str | None:
+    """`regextree.first_characters` of `pattern` (`after_blanks`: of what follows the blanks it opens with) as
+    a class's inside, when it matches no empty string and is case-sensitive; else None."""
+    def answer(parsed: Any) -> Fact:
+        if pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII):
+            return None
+        first, can_be_empty = regextree.first_characters(
+            regextree.blanks_skipped(parsed.data) if after_blanks else parsed.data)
+        return None if first is None or can_be_empty else regextree.class_text(first)
 
-
-_barriers: dict[tuple[re.Pattern[str], str], str] = {}
+    return _fact(pattern, "first after blanks" if after_blanks else "first", answer)
 
 
 def barriers(pattern: re.Pattern[str], chars: str) -> str:
@@ -240,22 +259,12 @@ def barriers(pattern: re.Pattern[str], chars: str) -> str:
     crosses either, so the chain of matches starts afresh after each. A caller that needs the matches in a
     few places of a text searches only the stretches around them.
     """
-    key = (pattern, chars)
-    if key not in _barriers:
-        text, flags = arguments(pattern)
-        found = ""
-        try:
-            parsed = _parser.parse(text, flags)
-            if parsed.getwidth()[0] > 0 and not pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII):
-                found = "".join(
-                    char for char in chars if not regextree.may_hold(parsed.data, pattern.flags, ord(char)))
-        except Exception:  # the private parser changed shape (another Python): none known
-            found = ""
-        _barriers[key] = found
-    return _barriers[key]
+    def answer(parsed: Any) -> Fact:
+        if parsed.getwidth()[0] == 0 or pattern.flags & (re.IGNORECASE | re.LOCALE | re.ASCII):
+            return ""
+        return "".join(char for char in chars if not regextree.may_hold(parsed.data, pattern.flags, ord(char)))
 
-
-_required: dict[re.Pattern[str], str | None] = {}
+    return _fact(pattern, f"barriers {chars}", answer) or ""
 
 
 def can_match(pattern: re.Pattern[str], text: str) -> bool:
@@ -263,15 +272,11 @@ def can_match(pattern: re.Pattern[str], text: str) -> bool:
     `[\\u3400-\\u9fff]\\?|\\?[,;]`): the pattern is then not run at all. A pattern that opens with a
     class of thousands of characters is tried at nearly every position of a Chinese text, however rare
     the character its matches need."""
-    if pattern not in _required:
-        text_of, flags = arguments(pattern)
-        try:
-            parsed = _parser.parse(text_of, flags)
-            needed = None if parsed.state.flags & re.IGNORECASE else regextree.needed_characters(parsed.data)
-        except Exception:  # the private parser changed shape (another Python): always run
-            needed = None
-        _required[pattern] = "".join(map(chr, sorted(needed))) if needed else None
-    chars = _required[pattern]
+    def answer(parsed: Any) -> Fact:
+        needed = None if parsed.state.flags & re.IGNORECASE else regextree.needed_characters(parsed.data)
+        return "".join(map(chr, sorted(needed))) if needed else None
+
+    chars = _fact(pattern, "needed", answer)
     return chars is None or any(char in text for char in chars)
 
 

@@ -37,7 +37,8 @@ def end_marks(text: str, ends: str) -> list[int]:
     if entry is None or entry[0] is not text:
         if len(_MARKS) >= MARKS_KEPT:
             _MARKS.clear()
-        entry = _MARKS[id(text), ends] = (text, [found.start() for found in re.finditer(f"[{re.escape(ends)}]", text)])
+        marks = regexcache.compile(f"[{re.escape(ends)}]")
+        entry = _MARKS[id(text), ends] = (text, [found.start() for found in marks.finditer(text)])
     return entry[1]
 
 
