@@ -24,6 +24,7 @@ against the plain pattern: `across_lines` (a rule of lines run over the whole te
 lacking every character one of which each match holds is not searched), `can_start_with` (only the
 marker forms that can start with a line's first character are tried) and `barriers` (characters no
 match holds or looks at: between two of them the matches of a stretch are those of the whole text).
+Each answer is kept with the pattern's code in the cache file (`_fact`).
 """
 
 from __future__ import annotations
