@@ -20,10 +20,11 @@ search over ../shared/corpus is up to 5× faster). It changes no match: a match'
 by construction, and the tests compare these patterns with `re`'s on generated patterns and texts.
 
 The same parse (`regextree`) tells the stages what they may skip, each answer property-tested
-against the plain pattern: `across_lines` (a rule of lines run over the whole text in one pass), `can_match` (a text
-lacking every character one of which each match holds is not searched), `can_start_with` (only the
-marker forms that can start with a line's first character are tried) and `barriers` (characters no
-match holds or looks at: between two of them the matches of a stretch are those of the whole text).
+against the plain pattern: `across_lines` (a rule of lines run over the whole text in one pass),
+`can_match` (a text lacking every character one of which each match holds is not searched),
+`can_start_with` (only the marker forms that can start with a line's first character are tried)
+and `barriers` (characters no match holds or looks at: between two of them the matches of a
+stretch are those of the whole text).
 Each answer is kept with the pattern's code in the cache file (`_fact`).
 """
 
