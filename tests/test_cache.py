@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from policyparse import RuleError, cache, load_rules, parse_text, regexcache
 from policyparse.extract import indicator
+from policyparse.extract import text as text_module
+from policyparse.extract.text import find_all
 from policyparse.normalize import matches_in_lines, sub_in_lines
 from policyparse.rulebook import bookcache, default_rules, load
 from regex_strategies import patterns
@@ -354,3 +356,27 @@ def test_barriers_are_the_characters_no_part_of_a_pattern_can_match() -> None:
     assert regexcache.barriers(re.compile(r"(?:已经?|现有)[^，。；\n]*"), "。；\n") == "。；\n"
     for pattern in [r"\d*", "[^a]+", r"\d+。", r"\d+$", r"(?i)\d+x", r"\d+(?<=.)", r"\d+(?!。)"]:
         assert regexcache.barriers(re.compile(pattern), "。") == "", pattern
+
+
+@settings(max_examples=400, deadline=None)
+@given(SKIPPED_PATTERNS, st.text("ab年1 。，\n", max_size=24), st.integers(0, 6), st.integers(0, 30))
+def test_a_search_around_the_needed_character_finds_what_a_search_of_the_whole_text_finds(
+        pattern: str, text: str, pos: int, endpos: int) -> None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "SPARSE", 1)  # every text sparse enough to be searched around
+        found = [m.span() + m.groups() for m in find_all(regex, text, pos, endpos)]
+    assert found == [m.span() + m.groups() for m in regex.finditer(text, pos, endpos)]
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda path: path.stem[:3])
+def test_time_and_unit_rules_searched_around_what_they_need_find_what_they_find_everywhere(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = parse_text(sample.read_text(encoding="utf-8")).text
+    monkeypatch.setattr(text_module, "SPARSE", 1)
+    book = default_rules()
+    for rule in [*book.times.time, *book.times.not_limit, *book.times.name_year, *book.responsible.statement]:
+        assert [m.span() for m in find_all(rule.regex, text)] == [m.span() for m in rule.regex.finditer(text)]

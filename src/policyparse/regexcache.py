@@ -36,7 +36,7 @@ import re
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import cache, regextree
@@ -274,17 +274,27 @@ def can_match(pattern: re.Pattern[str], text: str) -> bool:
     `[\\u3400-\\u9fff]\\?|\\?[,;]`): the pattern is then not run at all. A pattern that opens with a
     class of thousands of characters is tried at nearly every position of a Chinese text, however rare
     the character its matches need."""
-    def answer(parsed: Any) -> Fact:
-        needed = None if parsed.state.flags & re.IGNORECASE else regextree.needed_characters(parsed.data)
-        return "".join(map(chr, sorted(needed))) if needed else None
-
-    chars = _fact(pattern, "needed", answer)
+    chars = needed(pattern)
     return chars is None or any(char in text for char in chars)
 
 
-def finditer(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text, pos, endpos)`, not run over a text that `can_match` rules out."""
-    return pattern.finditer(text, pos, endpos) if can_match(pattern, text) else iter(())
+def needed(pattern: re.Pattern[str]) -> str | None:
+    """The characters one of which every match of `pattern` holds (`regextree.needed_characters`), or None."""
+    def answer(parsed: Any) -> Fact:
+        found = None if parsed.state.flags & re.IGNORECASE else regextree.needed_characters(parsed.data)
+        return "".join(map(chr, sorted(found))) if found else None
+
+    return _fact(pattern, "needed", answer)
+
+
+def opening_literal(pattern: re.Pattern[str]) -> str | None:
+    """The one character every match of `pattern` opens with, if there is one: `re` then skips to it itself."""
+    def answer(parsed: Any) -> Fact:
+        first, can_be_empty = regextree.first_characters(parsed.data)
+        literals = {av for op, av in first or [(None, None)] if op is sre.LITERAL}
+        return chr(literals.pop()) if first and not can_be_empty and len(first) == len(literals) == 1 else None
+
+    return _fact(pattern, "opening", answer)
 
 
 def _load() -> dict[Key, Entry]:

@@ -21,7 +21,7 @@ from .targets import (
     read_targets,
     sections_without_targets,
 )
-from .text import ByStart, Coverage, SectionIndex, paragraph_bounds, sentence_bounds
+from .text import ByStart, Coverage, SectionIndex, find_all, paragraph_bounds, sentence_bounds
 from .times import extract_deadlines, find_times, plan_horizon
 
 # The years in a cited document's title (`《…行动计划(2023-2025年)》`) are that document's, not limits here.
@@ -45,7 +45,7 @@ def _run_together(norm: NormalizedText, rules: RuleBook, start: int) -> tuple[li
     """Lines where table cells ran together: warned about, and no figure is read there."""
     warnings, spans = [], []
     for rule in rules.tables.run_together:
-        for found in regexcache.finditer(rule.regex, norm.text, start):
+        for found in find_all(rule.regex, norm.text, start):
             lo, hi = paragraph_bounds(norm.text, found.start())
             line = norm.source_line(found.start())
             warnings.append(ParseWarning(code="cells_run_together", line=line, message=(
@@ -73,7 +73,7 @@ def extract(norm: NormalizedText, sections: list[Section], metadata: Metadata, r
             section_units.setdefault(index.key_at(statement.start), statement.units)
     # No figure is read in a sentence that a wrong decoding damaged: its digits may be anything.
     damaged = [sentence_bounds(norm.text, m.start(), "。！？\n") for rule in rules.normalize.mojibake
-               for m in regexcache.finditer(rule.regex, norm.text, body)]
+               for m in find_all(rule.regex, norm.text, body)]
     ctx = Context(
         past_sections=sections_without_targets(sections, rules.targets),
         norm=norm, index=index, rules=rules, times=ByStart(t for t in times if t.date and not t.recurring),

@@ -14,7 +14,7 @@ from .. import regexcache
 from ..models import Assignment, Section, Span
 from ..normalize import NormalizedText
 from ..rulebook.schema import ResponsibleRules, StatementRule
-from .text import Claimed, SectionIndex, paragraph_bounds
+from .text import Claimed, SectionIndex, find_all, paragraph_bounds
 
 QUOTED = regexcache.compile(r"“([^“”]{2,20})”")
 # Stands for a protected name while a list is split: a control character no document holds.
@@ -90,7 +90,7 @@ def find_statements(text: str, rules: ResponsibleRules, start: int = 0) -> list[
     taken = Claimed()
     out: list[Statement] = []
     for rule in rules.statement:
-        for found in regexcache.finditer(rule.regex, text, start):
+        for found in find_all(rule.regex, text, start):
             a, b = found.span()
             if taken.overlaps(a, b):
                 continue

@@ -9,7 +9,6 @@ the time that opens its paragraph, and the plan's horizon.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -29,11 +28,11 @@ from .text import (
     Coverage,
     SectionIndex,
     clause_bounds,
-    end_marks,
     holds_any,
     paragraph_bounds,
     quote_bounds,
     sentence_bounds,
+    stretches_around,
 )
 from .times import TimeExpr
 
@@ -82,9 +81,8 @@ def sections_without_targets(sections: list[Section], rules: TargetsRules) -> fr
 
 
 # Exclusion rules that cannot match this character are searched only in the stretches between two of them
-# that hold a figure (`regexcache.barriers`); stretches closer than `STRETCH_GAP` are searched as one.
+# that hold a figure (`regexcache.barriers`).
 STRETCH_END = "。"
-STRETCH_GAP = 100
 
 
 def excluded_spans(text: str, rules: TargetsRules, figures: Sequence[Figure]) -> tuple[
@@ -97,7 +95,8 @@ def excluded_spans(text: str, rules: TargetsRules, figures: Sequence[Figure]) ->
         if not regexcache.can_match(rule.regex, text):
             continue
         if regexcache.barriers(rule.regex, STRETCH_END):
-            around = _stretches_around(text, figures) if around is None else around
+            if around is None:
+                around = stretches_around(text, (o for f in figures for o in (f.start, f.end - 1)), STRETCH_END)
             regions = around
         else:
             regions = [(0, len(text))]
@@ -107,24 +106,6 @@ def excluded_spans(text: str, rules: TargetsRules, figures: Sequence[Figure]) ->
                 if rule.keep_as == "incentive":
                     incentives.append(found.span())
     return sorted(spans), sorted(incentives)
-
-
-def _stretches_around(text: str, figures: Sequence[Figure]) -> list[tuple[int, int]]:
-    """(pos, endpos) of the stretches of `text` that hold a figure's first or last character, each from
-    after a `STRETCH_END` through the next one, in order, near ones merged."""
-    marks = end_marks(text, STRETCH_END)
-    out: list[tuple[int, int]] = []
-    for offset in sorted(o for figure in figures for o in (figure.start, figure.end - 1)):
-        if out and offset < out[-1][1]:
-            continue
-        after = bisect.bisect_left(marks, offset)
-        lo = marks[after - 1] + 1 if after else 0
-        hi = marks[after] + 1 if after < len(marks) else len(text)
-        if out and lo - out[-1][1] < STRETCH_GAP:
-            out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
 
 
 def _is_article(text: str, figure: Figure) -> bool:

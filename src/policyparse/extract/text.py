@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -40,6 +40,56 @@ def end_marks(text: str, ends: str) -> list[int]:
         marks = regexcache.compile(f"[{re.escape(ends)}]")
         entry = _MARKS[id(text), ends] = (text, [found.start() for found in marks.finditer(text)])
     return entry[1]
+
+
+# Stretches closer than this are searched as one: a search costs more than the characters between them.
+STRETCH_GAP = 100
+
+
+def stretches_around(text: str, offsets: Iterable[int], end: str) -> list[tuple[int, int]]:
+    """(pos, endpos) of the stretches of `text` that hold one of `offsets`, each from after an `end` through
+    the next one, in order, near ones merged. A pattern that cannot match `end` (`regexcache.barriers`) finds
+    in them, searched with that `pos` and `endpos`, what it finds there in the whole text."""
+    marks = end_marks(text, end)
+    out: list[tuple[int, int]] = []
+    for offset in sorted(offsets):
+        if out and offset < out[-1][1]:
+            continue
+        after = bisect.bisect_left(marks, offset)
+        lo = marks[after - 1] + 1 if after else 0
+        hi = marks[after] + 1 if after < len(marks) else len(text)
+        if out and lo - out[-1][1] < STRETCH_GAP:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+# A character a pattern's matches need that stands at most once in this many characters of a text is
+# searched around, in the stretches between `STRETCH_ENDS` that hold it, not through the whole text.
+SPARSE = 100
+STRETCH_ENDS = "。，\n"
+
+
+def find_all(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, pos, endpos)`, run only where a match can be: not at all over a text that lacks
+    every character one of which its matches need (`regexcache.can_match`); only around it when that is one
+    character, rare in the text, which `re` does not skip to by itself (`到2025年`: `年`; `由…牵头`: `牵`)."""
+    endpos = len(text) if endpos is None else endpos
+    needed = regexcache.needed(pattern)
+    if needed is not None and not any(char in text for char in needed):
+        return iter(())
+    end = regexcache.barriers(pattern, STRETCH_ENDS)[:1]
+    if needed is None or len(needed) > 1 or not end or regexcache.opening_literal(pattern) == needed or \
+            text.count(needed, pos, endpos) * SPARSE > endpos - pos:
+        return pattern.finditer(text, pos, endpos)
+    offsets = []
+    at = text.find(needed, pos, endpos)
+    while at != -1:
+        offsets.append(at)
+        at = text.find(needed, at + 1, endpos)
+    return (found for lo, hi in stretches_around(text, offsets, end)
+            for found in pattern.finditer(text, max(lo, pos), min(hi, endpos)))
 
 
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:

@@ -13,12 +13,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .. import regexcache
 from ..models import Deadline, Section, Span
 from ..normalize import NormalizedText
 from ..numerals import chinese_to_int
 from ..rulebook.schema import TimeRule, TimesRules
-from .text import CLAUSE_ENDS, Claimed, Coverage, SectionIndex, holds_any
+from .text import CLAUSE_ENDS, Claimed, Coverage, SectionIndex, find_all, holds_any
 
 QUARTER_END = {1: 3, 2: 3, 3: 3, 4: 6, 5: 6, 6: 6, 7: 9, 8: 9, 9: 9, 10: 12, 11: 12, 12: 12}
 DEADLINE_TEXT_MAX = 40
@@ -125,12 +124,12 @@ def find_times(text: str, rules: TimesRules, doc_date: str | None = None, start:
     stop = len(text) if stop is None else stop
     ref = _reference(doc_date)
     not_limits = Coverage(m.span() for rule in rules.not_limit
-                          for m in regexcache.finditer(rule.regex, text, start, stop))
-    names = Coverage(m.span() for rule in rules.name_year for m in regexcache.finditer(rule.regex, text, start, stop))
+                          for m in find_all(rule.regex, text, start, stop))
+    names = Coverage(m.span() for rule in rules.name_year for m in find_all(rule.regex, text, start, stop))
     taken = Claimed()
     out: list[TimeExpr] = []
     for rule in rules.time:
-        for found in regexcache.finditer(rule.regex, text, start, stop):
+        for found in find_all(rule.regex, text, start, stop):
             matched = found.group(0)
             a = found.start() + len(matched) - len(matched.lstrip())
             b = found.start() + len(matched.rstrip())
