@@ -263,6 +263,9 @@ def strip_markup(draft: Draft) -> Draft:
         if is_html else -1
     for index, line in enumerate(draft.lines):
         text = line.text
+        if not is_html and "&" not in text:
+            out.append(line)  # nothing here to drop or decode
+            continue
         if is_html:
             if hidden:
                 end = HIDDEN_END.search(text)

@@ -69,8 +69,9 @@ def format_id_part(rule: MarkerRule, number: int, raw: str) -> str:
 
 
 R = TypeVar("R", bound=PatternRule)
-# (id of a list of rules) → (the list, first character → the rules of it a match may start with).
-_STARTING: dict[int, tuple[Sequence[PatternRule], dict[str, list[Any]]]] = {}
+# (id of a list of rules) → (the list, first character → the rules of it a match may start with, the class of
+# the characters any of them may start with: most characters of a text open no rule's match).
+_STARTING: dict[int, tuple[Sequence[PatternRule], dict[str, list[Any]], re.Pattern[str] | None]] = {}
 STARTING_KEPT = 16
 
 
@@ -81,10 +82,13 @@ def rules_starting_with(rules: Sequence[R], char: str) -> list[R]:
     if entry is None or entry[0] is not rules:
         if len(_STARTING) >= STARTING_KEPT:
             _STARTING.clear()
-        entry = _STARTING[id(rules)] = (rules, {})
+        opening = regexcache.first_class(rule.regex for rule in rules)
+        entry = _STARTING[id(rules)] = (rules, {}, regexcache.compile(f"[{opening}]") if opening else None)
     found = entry[1].get(char)
     if found is None:
-        found = entry[1][char] = [rule for rule in rules if regexcache.can_start_with(rule.regex, char)]
+        opens_none = entry[2] is not None and char and not entry[2].match(char)
+        found = entry[1][char] = [] if opens_none else [
+            rule for rule in rules if regexcache.can_start_with(rule.regex, char)]
     return found
 
 
