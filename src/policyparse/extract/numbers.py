@@ -79,12 +79,12 @@ def find_figures(text: str, pattern: FigurePattern) -> list[Figure]:
     """
     out: list[Figure] = []
     for found in pattern.regex.finditer(text):
-        raw, raw2 = found.group("num"), found.group("num2")
+        raw, raw2, unit1, word, scale_word, infix = found.group("num", "num2", "unit1", "word", "scale", "infix")
         value = read_number(raw)
         value_max = read_number(raw2) if raw2 else None
         if value is None or (raw2 and value_max is None):
             continue
-        if found.group("unit1") and found.group("word") not in ("%", "％"):
+        if unit1 and word not in ("%", "％"):
             continue  # `5%～10个`: not one figure
         if raw2 and value_max is not None and value_max <= value:
             continue  # `2021-12月`-like runs, not ranges
@@ -93,17 +93,16 @@ def find_figures(text: str, pattern: FigurePattern) -> list[Figure]:
         chinese = not raw[0].isdigit()
         if chinese and raw2:
             continue
-        scale_word = found.group("scale") or ""
-        word = found.group("word").replace("％", "%")
-        start = found.start()
-        end = found.end()
+        scale_word = scale_word or ""
+        word = word.replace("％", "%")
+        start, end = found.span()
         symbol, end = _comparator(text, start, end, pattern)
         comparator: Comparator = "range" if value_max is not None else cast(
-            Comparator, symbol or (">=" if found.group("infix") else "=")
+            Comparator, symbol or (">=" if infix else "=")
         )
         out.append(Figure(
             start=start, end=end, value=value, value_max=value_max, unit=scale_word + word, base_unit=word,
             scale=pattern.scales.get(scale_word, 1.0), kind=pattern.units[word], comparator=comparator,
-            approximate=bool(found.group("infix")), chinese=chinese,
+            approximate=bool(infix), chinese=chinese,
         ))
     return out
