@@ -201,3 +201,22 @@ def test_exclusions_searched_around_the_figures_cover_what_the_whole_text_covers
         assert all(Coverage(found).touches(f.start, f.end) == Coverage(expected).touches(f.start, f.end)
                    for f in figures)
     assert len(spans) < len(whole)  # the stretches without a figure were not searched
+
+
+def test_a_text_is_cut_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policyparse.extract import indicator
+
+    cuts: list[str] = []
+
+    def cut(text: str) -> list[str]:
+        cuts.append(text)
+        return list(text)
+
+    monkeypatch.setattr(indicator, "_jieba_cut", lambda: cut)
+    indicator._tokenizer.cache_clear()
+    try:
+        tokenize = indicator._tokenizer(frozenset({"站点"}))
+        assert tokenize("建成站点") == tokenize("建成站点") == ("建", "成", "站点")
+        assert cuts == ["建成站点"]
+    finally:
+        indicator._tokenizer.cache_clear()

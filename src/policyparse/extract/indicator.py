@@ -80,16 +80,20 @@ def _prefix_dictionary(tokenizer: Any, dictionary: Path) -> tuple[dict[str, int]
 
 
 @cache
-def _tokenizer(words: frozenset[str]) -> Callable[[str], list[str]]:
-    """jieba's cut, with the rules' domain words kept whole; one per set of words."""
-    return _with_words(_jieba_cut(), words)
+def _tokenizer(words: frozenset[str]) -> Callable[[str], tuple[str, ...]]:
+    """jieba's cut, with the rules' domain words kept whole; one per set of words. Each text's tokens are
+    kept: a figure's words are cut again when the words after it are read (a third of the cuts of a batch)."""
+    return lru_cache(maxsize=TOKENS_KEPT)(_with_words(_jieba_cut(), words))
 
 
-def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Callable[[str], list[str]]:
+TOKENS_KEPT = 4096
+
+
+def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Callable[[str], tuple[str, ...]]:
     """Re-join jieba tokens that together spell one of `words` (`提升`+`改造` stay apart; `同比`+`增长` join)."""
     longest = max((len(w) for w in words), default=1)
 
-    def tokenize(text: str) -> list[str]:
+    def tokenize(text: str) -> tuple[str, ...]:
         tokens = cut(text)
         out: list[str] = []
         i = 0
@@ -103,7 +107,7 @@ def _with_words(cut: Callable[[str], list[str]], words: frozenset[str]) -> Calla
                     best = j - i + 1
             out.append("".join(tokens[i : i + best]))
             i += best
-        return out
+        return tuple(out)
 
     return tokenize
 
@@ -136,7 +140,7 @@ def indicator_before(clause: str, trim: Phrases) -> str:
     clause = trim.time_expression.sub(
         lambda found: found.group(0) if clause[: found.start()].endswith(trim.comparison_words) else "", clause)
     clause = trim.opening.sub("", clause)
-    tokens = _tokenizer(trim.tokenizer_words)(clause) if clause else []
+    tokens = _tokenizer(trim.tokenizer_words)(clause) if clause else ()
     verbs = trim.verbs
     phrase = clause
     depth = 0  # a verb inside brackets (`水质优良（达到或好于Ⅲ类）比例`) does not open the phrase
