@@ -192,7 +192,6 @@ def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | 
 
 Fact = str | None
 _facts: dict[tuple[re.Pattern[str], str], Fact] = {}
-_classes: dict[str, re.Pattern[str]] = {}
 
 
 def _fact(pattern: re.Pattern[str], question: str, answer: Callable[[Any], Fact]) -> Fact:
@@ -219,11 +218,7 @@ def can_start_with(pattern: re.Pattern[str], char: str) -> bool:
     """Whether a match of `pattern` may start with `char` ("": at the end of the text): False only when
     `regextree.first_characters` says it cannot."""
     first = _first_class(pattern)
-    if first is None:
-        return True
-    if first not in _classes:
-        _classes[first] = compile(f"[{first}]")
-    return bool(char) and _classes[first].match(char) is not None
+    return first is None or (bool(char) and compile(f"[{first}]").match(char) is not None)
 
 
 def first_class(patterns: Iterable[re.Pattern[str]], after_blanks: bool = False) -> str | None:
@@ -291,8 +286,8 @@ def opening_literal(pattern: re.Pattern[str]) -> str | None:
     """The one character every match of `pattern` opens with, if there is one: `re` then skips to it itself."""
     def answer(parsed: Any) -> Fact:
         first, can_be_empty = regextree.first_characters(parsed.data)
-        literals = {av for op, av in first or [(None, None)] if op is sre.LITERAL}
-        return chr(literals.pop()) if first and not can_be_empty and len(first) == len(literals) == 1 else None
+        return chr(first[0][1]) if first and len(first) == 1 and first[0][0] is sre.LITERAL and not can_be_empty \
+            else None
 
     return _fact(pattern, "opening", answer)
 

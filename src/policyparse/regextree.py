@@ -138,14 +138,6 @@ def _class_without_break(items: list[tuple[Any, Any]]) -> tuple[Any, Any]:
     return sre.BRANCH, (None, [_parser.SubPattern(_parser.State(), [(sre.IN, c)]) for c in classes])
 
 
-# What each category of a class holds, as `re` decides it for a str pattern.
-CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
-    "CATEGORY_DIGIT": str.isdecimal, "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
-    "CATEGORY_SPACE": str.isspace, "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
-    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_", "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
-}
-
-
 def blanks_skipped(items: Any) -> Any:
     """The parsed sequence without what opens it and matches blanks or nothing (`^`, `\\s*`, `[ \\t]{0,3}`)."""
     start = 0
@@ -188,6 +180,14 @@ def class_text(items: list[tuple[Any, Any]]) -> str | None:
         else:
             return None
     return "".join(parts)
+
+
+# What each category of a class holds, as `re` decides it for a str pattern.
+CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
+    "CATEGORY_DIGIT": str.isdecimal, "CATEGORY_NOT_DIGIT": lambda c: not c.isdecimal(),
+    "CATEGORY_SPACE": str.isspace, "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
+    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_", "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
+}
 
 
 def holds(items: list[tuple[Any, Any]], code: int) -> bool:

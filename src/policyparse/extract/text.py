@@ -76,9 +76,9 @@ def find_all(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | No
     every character one of which its matches need (`regexcache.can_match`); only around it when that is one
     character, rare in the text, which `re` does not skip to by itself (`到2025年`: `年`; `由…牵头`: `牵`)."""
     endpos = len(text) if endpos is None else endpos
-    needed = regexcache.needed(pattern)
-    if needed is not None and not any(char in text for char in needed):
+    if not regexcache.can_match(pattern, text):
         return iter(())
+    needed = regexcache.needed(pattern)
     end = regexcache.barriers(pattern, STRETCH_ENDS)[:1]
     if needed is None or len(needed) > 1 or not end or regexcache.opening_literal(pattern) == needed or \
             text.count(needed, pos, endpos) * SPARSE > endpos - pos:

@@ -110,15 +110,15 @@ def _cell_text(cell: Any) -> str:
     return " ".join(" ".join(_clean(p) for p in paragraphs).split())
 
 
-def _may_be_label(cell: Any) -> bool:
-    """Whether the cell's text is short enough for a label (`发文字号：`): its visible characters are counted
-    only until there are too many, so a layout table's cell holding the whole page is not read for it."""
+def _label(cell: Any) -> re.Match[str] | None:
+    """The cell read as a label (`发文字号：`), or None. Its visible characters are counted first, only until
+    there are too many for a label, so a layout table's cell holding the whole page is not read for it."""
     visible = 0
     for piece in _texts(cell):
         visible += sum(len(part) for part in piece.split()) - piece.count(BLOCK_BREAK)
         if visible > LABEL_KEY_MAX + 1:
-            return False
-    return True
+            return None
+    return LABEL.match("".join(_cell_text(cell).split()))
 
 
 def _texts(element: Any) -> Iterator[str]:
@@ -151,10 +151,8 @@ def _header_pairs(table: Any, min_pairs: int) -> list[tuple[str, str, int]] | No
     for row in _rows(table):
         cells = [c for c in row if _tag(c) in ("td", "th")]
         for label_cell, value_cell in pairwise(cells):
-            if not _may_be_label(label_cell):
-                continue
-            found = LABEL.match("".join(_cell_text(label_cell).split()))
-            if found and not (_may_be_label(value_cell) and LABEL.match("".join(_cell_text(value_cell).split()))):
+            found = _label(label_cell)
+            if found and not _label(value_cell):
                 pairs.append((found.group("key"), _cell_text(value_cell), label_cell.sourceline or 1))
     return pairs if pairs and len(pairs) >= min_pairs else None
 
