@@ -150,6 +150,24 @@ def test_version(runner: CliRunner) -> None:
     assert result.exit_code == 0 and __version__ in result.output
 
 
+def test_version_is_the_installed_packages() -> None:
+    """The build reads the version from `policyparse.version`: the metadata pip installed says the same."""
+    from importlib.metadata import version
+
+    assert version("policyparse") == __version__
+
+
+def test_batch_in_one_process_loads_no_pool_and_no_package_metadata(tmp_path: Path) -> None:
+    """`--jobs 1` converts in this process: the process pool's modules and a scan of `sys.path` for the
+    package's metadata (30 ms before the first document) are not paid for."""
+    code = ("import sys; from policyparse.cli import cli\n"
+            f"try:\n    cli(['batch', {str(ROOT / 'samples')!r}, '-o', {str(tmp_path / 'out')!r}, '-q', '--jobs', '1'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m in ('concurrent.futures.process', 'importlib.metadata')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]" and (tmp_path / "out" / "summary.json").exists()
+
+
 def test_schema_describes_every_field(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["schema"])
     schema = json.loads(result.output)

@@ -18,6 +18,7 @@ import click
 
 from .defaults import DEFAULT_MAX_BYTES
 from .errors import PolicyparseError, RuleError
+from .version import VERSION
 
 if TYPE_CHECKING:
     from .batch import Outcome
@@ -35,7 +36,7 @@ def _fail(message: str) -> NoReturn:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="policyparse", prog_name="policyparse")
+@click.version_option(version=VERSION, prog_name="policyparse")
 def cli() -> None:
     """Turn Chinese government policy documents into structured records."""
 

@@ -336,8 +336,8 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def document_schema() -> dict[str, object]:
     """The JSON Schema of a document's JSON, with its dialect and an id naming the version that wrote it."""
-    from .version import package_version
+    from .version import VERSION
 
     schema = Document.model_json_schema()
-    return {"$schema": SCHEMA_DIALECT, "$id": f"urn:policyparse:document:{package_version()}",
+    return {"$schema": SCHEMA_DIALECT, "$id": f"urn:policyparse:document:{VERSION}",
             **schema}
