@@ -81,7 +81,8 @@ def test_diff_of_a_document_with_itself_is_empty(text: str) -> None:
 
 @given(st.text(alphabet=st.characters(min_codepoint=0x3300, max_codepoint=0xa100) | st.sampled_from("\n a1，"),
                max_size=60))
-def test_han_counted_by_runs_as_by_characters(text: str) -> None:
+@example("\u33ff\u3400\u343f\u3440\u3fff\u4000\u9fff\ua000\u3002\udc80\U00020000")  # each edge of the byte ranges
+def test_han_counted_from_bytes_as_by_characters(text: str) -> None:
     assert han_in(text) == len(HAN.findall(text))
 
 

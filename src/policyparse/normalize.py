@@ -28,6 +28,9 @@ from .rulebook.schema import NormalizeRules
 CONTINUATION_MIN_CHARS = 30
 # Line ends that close a sentence or a clause list; a line ending otherwise may run on.
 CLOSING = frozenset("。！？；：…”’）】〕》」』!?;:)")
+# A line of prose holds one of these; a line broken mid-sentence, one of the second.
+PAUSE = regexcache.compile("[。，；,]")
+MID_SENTENCE_PAUSE = regexcache.compile("[，；,]")
 FULLWIDTH_ALNUM = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
 # Typographic spaces (en, em, thin, narrow no-break …) an export indents with are spaces like U+3000.
 WIDE_SPACES = {code: 0x20 for code in (*range(0x2000, 0x200B), 0x202F, 0x205F)}
@@ -38,12 +41,12 @@ FOLD_TABLE: dict[int, int | None] = {**FULLWIDTH_ALNUM, **WIDE_SPACES, **ZERO_WI
 # What FOLD_TABLE changes, found with one search: most lines hold none of it, and translating a line
 # character by character through a dict costs more than the search.
 FOLDABLE = regexcache.compile("[" + "".join(re.escape(chr(code)) for code in sorted(FOLD_TABLE)) + "]+")
-SPLIT_LINES = regexcache.compile(r"\r\n|\r|\n")
 LINE_BREAK = regexcache.compile("\n")
 # Breaks that are no newline to an editor's line count: a page break (pdftotext puts one before every
 # page), Word's manual line break, Unicode's line and paragraph separators. They break lines here, and
 # the lines they make keep the source line they stand on.
-INNER_BREAKS = regexcache.compile(r"[\f\v\x85\u2028\u2029]")
+INNER_BREAK_CHARS = "\f\v\x85\u2028\u2029"
+INNER_BREAKS = regexcache.compile(f"[{INNER_BREAK_CHARS}]")
 # An entity only with its closing `;`: `&notice` is text, not `¬ice`.
 ENTITY = regexcache.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # `key: value`, or a database's `【key】 value`.
@@ -104,7 +107,7 @@ def matches_in_lines(lines: str, regex: re.Pattern[str]) -> Iterator[tuple[int, 
         yield index, found.start() - starts[index], found.end() - starts[index]
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of the text being normalized, with the source lines it was made from.
 
@@ -176,12 +179,13 @@ def split_lines(text: str, line_numbers: Sequence[int] | None = None) -> list[Li
 
     `line_numbers` gives the source line of each line when a reader made the text (a web page's lines).
     """
-    parts = SPLIT_LINES.split(text)
+    # (str.splitlines would also split on the inner breaks, and on \x1c-\x1e, which no editor counts.)
+    parts = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbers = line_numbers if line_numbers is not None and len(line_numbers) == len(parts) else range(1, len(parts) + 1)
-    # One search of the whole text spares a split per line in the texts without such breaks (nearly all).
-    pieces_of = INNER_BREAKS.split if INNER_BREAKS.search(text) else lambda part: (part,)
+    if not any(char in text for char in INNER_BREAK_CHARS):  # nearly every text: no split per line
+        return [Line(_trim(part), [(0, number)]) for number, part in zip(numbers, parts, strict=True)]
     return [Line(_trim(piece), [(0, number)]) for number, part in zip(numbers, parts, strict=True)
-            for piece in pieces_of(part)]
+            for piece in INNER_BREAKS.split(part)]
 
 
 def _header_item(text: str) -> tuple[str, str] | None:
@@ -407,7 +411,7 @@ def _runs_on(text: str, is_heading: Callable[[str], bool], full_width: int) -> b
     row or cell, which a reader wrote whole.
     """
     stripped = text.strip()
-    if not stripped or "\t" in text or stripped[-1] in CLOSING or not any(mark in stripped for mark in "。，；,"):
+    if not stripped or stripped[-1] in CLOSING or "\t" in text or not PAUSE.search(stripped):
         return False
     return "。" in stripped or len(stripped) >= full_width or not is_heading(stripped)
 
@@ -429,7 +433,7 @@ def _full_width(lines: list[Line]) -> int:
     Text whose paragraphs stand on lines of their own has no such length, and no heading reaches it.
     """
     lengths = Counter(len(stripped) for line in lines if (stripped := line.text.strip())
-                      and stripped[-1] not in CLOSING and any(mark in stripped for mark in "，；,"))
+                      and stripped[-1] not in CLOSING and MID_SENTENCE_PAUSE.search(stripped))
     if not lengths or lengths.most_common(1)[0][1] < FULL_WIDTH_MIN_LINES:
         return sys.maxsize
     # Digits and Latin letters are narrower than Han characters: a full line of them holds a few more.

@@ -90,7 +90,7 @@ class Page:
 
     def note_attributes(self, element: Any) -> None:
         """Attribute values are markup (`style="font-family:宋体"`, `title="分享到微信"`): listed, never text."""
-        for value in element.attrib.values() if _tag(element) else ():
+        for value in element.values() if _tag(element) else ():
             if HAN.search(value):
                 self.removed.append(Removed(element.sourceline or 1, "markup", " ".join(value.split())))
 
@@ -100,8 +100,9 @@ def _tag(element: Any) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-def _is_left_out(element: Any) -> bool:
-    return _tag(element) in LEFT_OUT or (element.get("role") or "").lower() == "navigation"
+def _is_left_out(element: Any, tag: str) -> bool:
+    """Whether an element of tag `tag` (`_tag`, looked up once per element by the caller) is left out."""
+    return tag in LEFT_OUT or (element.get("role") or "").lower() == "navigation"
 
 
 def _cell_text(cell: Any) -> str:
@@ -126,8 +127,9 @@ def _texts(element: Any) -> Iterator[str]:
     if element.text:
         yield element.text
     for child in element:
-        if _tag(child) and not _is_left_out(child):
-            if _tag(child) in BLOCKS or _tag(child) == "br":
+        tag = _tag(child)
+        if tag and not _is_left_out(child, tag):
+            if tag in BLOCKS or tag == "br":
                 yield BLOCK_BREAK
             yield from _texts(child)
         if child.tail:
@@ -201,9 +203,8 @@ def _int(value: str | None) -> int:
         return 1
 
 
-def _walk(element: Any, page: Page) -> None:
+def _walk(element: Any, tag: str, page: Page) -> None:
     line = element.sourceline or page.numbers[-1]
-    tag = _tag(element)
     if tag == "table":
         # Once a header table is read, a table of one more label (`主题词：`) belongs to it.
         min_pairs = 1 if page.header else LABEL_MIN_PAIRS
@@ -224,10 +225,11 @@ def _walk(element: Any, page: Page) -> None:
         page.write(_clean(element.text), line)
     page.note_attributes(element)
     for child in element:
-        if not _tag(child) or _is_left_out(child):  # a comment, a script, navigation …
+        child_tag = _tag(child)
+        if not child_tag or _is_left_out(child, child_tag):  # a comment, a script, navigation …
             page.leave_out(child, "markup")
         else:
-            _walk(child, page)
+            _walk(child, child_tag, page)
         if child.tail:
             page.write(_clean(child.tail), child.sourceline or line)
     if block:
@@ -269,7 +271,8 @@ def read_html(decoded: SourceText) -> SourceText:
     if head is not None:
         page.leave_out(head, "markup")
     body = root.find("body")
-    _walk(body if body is not None else root, page)
+    top = body if body is not None else root
+    _walk(top, _tag(top), page)
     lines, numbers = _with_header(page)
     warnings = (*decoded.warnings, *unclosed)
     if not any(HAN.search(line) for line in lines) and HAN.search(decoded.text):

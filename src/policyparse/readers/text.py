@@ -26,12 +26,20 @@ BOMS = (
 
 
 HAN = regexcache.compile(r"[\u3400-\u9fff]")
-HAN_RUN = regexcache.compile(r"[\u3400-\u9fff]+")
+
+
+# In UTF-8, U+4000–U+9FFF are the characters whose first byte is E4–E9 (no other byte of any character is);
+# U+3400–U+3FFF start E3 90–E3 BF.
+HAN_LEAD_BYTES = bytes(range(0xE4, 0xEA))
+NOT_HAN_LEAD_BYTES = bytes(byte for byte in range(256) if byte not in HAN_LEAD_BYTES)
+HAN_E3 = regexcache.compile(rb"\xe3[\x90-\xbf]")
 
 
 def han_in(text: str) -> int:
-    """How many Han characters `text` holds (counted by runs: a list of every character is 4× slower)."""
-    return sum(map(len, HAN_RUN.findall(text)))
+    """How many Han characters `text` holds, counted from its UTF-8 bytes: C loops over bytes, 4× faster than
+    a search for runs of Han characters, which stops at every punctuation mark of a Chinese text."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, NOT_HAN_LEAD_BYTES)) + (len(HAN_E3.findall(data)) if b"\xe3" in data else 0)
 # Chinese text puts no space between its characters: a run of blanks between two of them is layout.
 CJK = regexcache.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
