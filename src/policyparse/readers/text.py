@@ -32,7 +32,7 @@ HAN = regexcache.compile(r"[\u3400-\u9fff]")
 # U+3400–U+3FFF start E3 90–E3 BF.
 HAN_LEAD_BYTES = bytes(range(0xE4, 0xEA))
 NOT_HAN_LEAD_BYTES = bytes(byte for byte in range(256) if byte not in HAN_LEAD_BYTES)
-HAN_E3 = regexcache.compile(rb"\xe3[\x90-\xbf]")
+HAN_E3 = re.compile(rb"\xe3[\x90-\xbf]")
 
 
 def han_in(text: str) -> int:
