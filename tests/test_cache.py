@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from array import array
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -19,6 +20,7 @@ from policyparse import RuleError, cache, load_rules, parse_text, regexcache
 from policyparse.extract import indicator
 from policyparse.extract import text as text_module
 from policyparse.extract.text import find_all
+from policyparse.memo import ByIdentity
 from policyparse.normalize import matches_in_lines, sub_in_lines
 from policyparse.rulebook import bookcache, default_rules, load
 from regex_strategies import patterns
@@ -40,7 +42,7 @@ def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(regexcache, "_compiled", {})
     monkeypatch.setattr(regexcache, "_arguments", {})
     monkeypatch.setattr(regexcache, "_changed", False)
-    monkeypatch.setattr(regexcache, "_facts", {})
+    monkeypatch.setattr(regexcache, "_facts", ByIdentity())
 
 
 def _refuse_compiling(pattern: str, flags: int) -> object:
@@ -381,3 +383,24 @@ def test_time_and_unit_rules_searched_around_what_they_need_find_what_they_find_
     book = default_rules()
     for rule in [*book.times.time, *book.times.not_limit, *book.times.name_year, *book.responsible.statement]:
         assert [m.span() for m in find_all(rule.regex, text)] == [m.span() for m in rule.regex.finditer(text)]
+
+
+def test_values_by_identity_are_made_once_per_object_and_question() -> None:
+    made: list[str] = []
+    memo = ByIdentity[str, str](kept=3)
+
+    def asking(question: str) -> Callable[[str], str]:
+        def make(text: str) -> str:
+            made.append(question)
+            return f"{question}:{len(text)}"
+        return make
+
+    one, equal = "一" * 5, "".join(["一"] * 5)  # equal, not the same object
+    assert memo.get(one, asking("a"), "a") == "a:5"
+    assert memo.get(one, asking("a"), "a") == "a:5" and made == ["a"]
+    assert memo.get(one, asking("b"), "b") == "b:5" and made == ["a", "b"]
+    memo.get(equal, asking("a"), "a")
+    assert made == ["a", "b", "a"]  # an equal text is another object: its own entry
+    memo.get("x", asking("c"), "c")  # a fourth entry: the three before are dropped
+    memo.get(one, asking("a"), "a")
+    assert made == ["a", "b", "a", "c", "a"]

@@ -1,5 +1,6 @@
 """Properties that hold for any text: parsing never raises, normalization is idempotent, spans hold."""
 
+import re
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -10,7 +11,7 @@ from policyparse.metadata import _standalone_dates, _unit_names, read_date
 from policyparse.numerals import chinese_to_int, int_to_chinese
 from policyparse.outline import find_candidates
 from policyparse.pipeline import normalize_text
-from policyparse.readers.text import HAN, han_in
+from policyparse.readers.text import HAN, controls_in, han_in
 from policyparse.rulebook import default_rules
 
 RULES = default_rules()
@@ -84,6 +85,13 @@ def test_diff_of_a_document_with_itself_is_empty(text: str) -> None:
 @example("\u33ff\u3400\u343f\u3440\u3fff\u4000\u9fff\ua000\u3002\udc80\U00020000")  # each edge of the byte ranges
 def test_han_counted_from_bytes_as_by_characters(text: str) -> None:
     assert han_in(text) == len(HAN.findall(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x3100) | st.sampled_from("\x00\x08\t\r\x0e\x1f\x7f\x85中"),
+               max_size=80))
+@example("\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\x80\x9f\udc80中")
+def test_control_characters_counted_from_bytes_as_by_characters(text: str) -> None:
+    assert controls_in(text) == len(re.findall(r"[\x00-\x08\x0e-\x1f]", text))
 
 
 COLUMN_WORDS = sorted(RULES.compiled.table_columns)

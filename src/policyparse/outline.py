@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Any, TypeVar
 
 from . import regexcache
+from .memo import ByIdentity
 from .models import Section, Span
 from .normalize import NormalizedText, line_spans
 from .numerals import chinese_to_int, int_to_chinese
@@ -69,27 +70,28 @@ def format_id_part(rule: MarkerRule, number: int, raw: str) -> str:
 
 
 R = TypeVar("R", bound=PatternRule)
-# (id of a list of rules) → (the list, first character → the rules of it a match may start with, the class of
-# the characters any of them may start with: most characters of a text open no rule's match).
-_STARTING: dict[int, tuple[Sequence[PatternRule], dict[str, list[Any]], re.Pattern[str] | None]] = {}
+# A list of rules → (first character → the rules of it a match may start with, the class of the characters any
+# of them may start with: most characters of a text open no rule's match).
 STARTING_KEPT = 16
+_STARTING = ByIdentity[Sequence[PatternRule], tuple[dict[str, list[Any]], re.Pattern[str] | None]](
+    kept=STARTING_KEPT)
 
 
 def rules_starting_with(rules: Sequence[R], char: str) -> list[R]:
     """The rules of `rules`, in order, whose matches may start with `char`: a line's first character
     rules out most marker forms, and trying each at every line start was a tenth of a batch."""
-    entry = _STARTING.get(id(rules))
-    if entry is None or entry[0] is not rules:
-        if len(_STARTING) >= STARTING_KEPT:
-            _STARTING.clear()
-        opening = regexcache.first_class(rule.regex for rule in rules)
-        entry = _STARTING[id(rules)] = (rules, {}, regexcache.compile(f"[{opening}]") if opening else None)
-    found = entry[1].get(char)
+    by_char, any_opening = _STARTING.get(rules, _opening_class)
+    found = by_char.get(char)
     if found is None:
-        opens_none = entry[2] is not None and char and not entry[2].match(char)
-        found = entry[1][char] = [] if opens_none else [
+        opens_none = any_opening is not None and char and not any_opening.match(char)
+        found = by_char[char] = [] if opens_none else [
             rule for rule in rules if regexcache.can_start_with(rule.regex, char)]
     return found
+
+
+def _opening_class(rules: Sequence[PatternRule]) -> tuple[dict[str, list[Any]], re.Pattern[str] | None]:
+    opening = regexcache.first_class(rule.regex for rule in rules)
+    return {}, regexcache.compile(f"[{opening}]") if opening else None
 
 
 def match_marker(text: str, pos: int, rules: OutlineRules, midline: bool = False) -> tuple[Marker, int] | None:

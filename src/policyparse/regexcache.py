@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import cache, regextree
+from .memo import ByIdentity
 
 try:  # the engine `re` itself drives; private, hence every use is guarded
     import _sre
@@ -158,7 +159,7 @@ def _code(parsed: Any, flags: int) -> list[int]:
     return info + code[code[1] + 1 :]
 
 
-_across: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+_across = ByIdentity[re.Pattern[str], re.Pattern[str] | None]()
 # Marks a key of the cache file as the pattern `across_lines` makes (no flag of re's has this bit).
 ACROSS_LINES = 1 << 30
 
@@ -174,13 +175,15 @@ def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     each line's edges (`re.MULTILINE`). Not for a pattern that names `\\n`, a backreference, `\\A`
     or `\\Z`. Normalization runs its rules this way: one pass per rule, not one search per line and rule.
     """
-    if pattern not in _across:
-        text, flags = arguments(pattern)
-        try:
-            _across[pattern] = _cached((text, int(flags) | ACROSS_LINES), _compile_across) if CACHE_FILE else None
-        except Exception:  # NotAcross, or a private parser of another shape (another Python): line by line
-            _across[pattern] = None
-    return _across[pattern]
+    return _across.get(pattern, _made_across_lines)
+
+
+def _made_across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    text, flags = arguments(pattern)
+    try:
+        return _cached((text, int(flags) | ACROSS_LINES), _compile_across) if CACHE_FILE else None
+    except Exception:  # NotAcross, or a private parser of another shape (another Python): line by line
+        return None
 
 
 def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
@@ -191,27 +194,26 @@ def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | 
 
 
 Fact = str | None
-_facts: dict[tuple[re.Pattern[str], str], Fact] = {}
+_facts = ByIdentity[re.Pattern[str], Fact]()
 
 
 def _fact(pattern: re.Pattern[str], question: str, answer: Callable[[Any], Fact]) -> Fact:
     """What `answer` says of re's parse of `pattern` (None when that cannot be read: "not known"), kept for the
     process and, beside the pattern's code, in the cache file: a cold start asks of about a hundred patterns."""
-    if (pattern, question) in _facts:
-        return _facts[pattern, question]
-    key = arguments(pattern)
-    entry = _load().get(key) if CACHE_FILE else None
-    if entry is not None and question in entry[5]:
-        value = entry[5][question]
-    else:
+    def make(pattern: re.Pattern[str]) -> Fact:
+        key = arguments(pattern)
+        entry = _load().get(key) if CACHE_FILE else None
+        if entry is not None and question in entry[5]:
+            return entry[5][question]
         try:
             value = answer(_parser.parse(*key))
         except Exception:  # the private parser changed shape (another Python): not known
             value = None
         if entry is not None:
             _remember(key, (*entry[:5], {**entry[5], question: value}))
-    _facts[pattern, question] = value
-    return value
+        return value
+
+    return _facts.get(pattern, make, question)
 
 
 def can_start_with(pattern: re.Pattern[str], char: str) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from .. import regexcache
+from ..memo import ByIdentity
 from ..models import Section
 
 SENTENCE_ENDS = "。！？；;!?\n"
@@ -23,23 +24,19 @@ def holds_any(text: str, words: list[str]) -> bool:
 LEADING_BLANKS = regexcache.compile(r"[ \t]*")
 
 
-# (id of a text, end marks) → (the text, offsets of its end marks). Keyed by identity, not by value: a
-# lookup by value compares a long text with an equal one character by character each time (the same
-# document parsed twice), and the text is held so that its id is not reused while its entry stands.
-_MARKS: dict[tuple[int, str], tuple[str, list[int]]] = {}
+# A text and a set of end marks → the offsets of those marks in it.
 MARKS_KEPT = 8
+_MARKS = ByIdentity[str, list[int]](kept=MARKS_KEPT)
 
 
 def end_marks(text: str, ends: str) -> list[int]:
     """Offsets of the end marks of `text`, found once per text: a sentence of ten thousand figures is
     looked up ten thousand times, and a scan per lookup made that quadratic."""
-    entry = _MARKS.get((id(text), ends))
-    if entry is None or entry[0] is not text:
-        if len(_MARKS) >= MARKS_KEPT:
-            _MARKS.clear()
+    def make(text: str) -> list[int]:
         marks = regexcache.compile(f"[{re.escape(ends)}]")
-        entry = _MARKS[id(text), ends] = (text, [found.start() for found in marks.finditer(text)])
-    return entry[1]
+        return [found.start() for found in marks.finditer(text)]
+
+    return _MARKS.get(text, make, ends)
 
 
 # Stretches closer than this are searched as one: a search costs more than the characters between them.

@@ -88,7 +88,10 @@ class SourceText:
 # compiled on first use (and kept by `re`'s cache), not when the module is imported.
 UNIFIED_HAN = r"[\u4e00-\u9fff]"
 IMPLAUSIBLE = r"[^ -~\t\r\n\u3000-\u9fff\uff00-\uffef\u2000-\u206f]"
-CONTROLS = regexcache.compile(r"[\x00-\x08\x0e-\x1f]")
+# Control characters other than the blanks (tab, newline, form feed …). They are ASCII: in UTF-8 each is one
+# byte of its own value, which no byte of another character has; a text's are counted from its bytes.
+CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
+NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte not in CONTROL_BYTES)
 LEGACY = ("gb18030", "big5")
 # A line of this many Han characters, some of them rare in its file's encoding and (nearly) all common in
 # the other, was written in the other: Big5 read as GB18030 lands on rare characters about a quarter of the
@@ -162,8 +165,13 @@ def _damaged_utf8(data: bytes, error: UnicodeDecodeError, source: str | None) ->
     return SourceText(text, "utf-8", source, (_replaced_bytes(text, "UTF-8"),)) if _few_bad(text) else None
 
 
+def controls_in(text: str) -> int:
+    """How many control characters (`CONTROL_BYTES`) `text` holds."""
+    return len(text.encode("utf-8", "surrogatepass").translate(None, NOT_CONTROL_BYTES))
+
+
 def _binary_reason(text: str) -> str | None:
-    controls = len(CONTROLS.findall(text, 0, 20000))
+    controls = controls_in(text[:20000])
     if "\x00" in text:
         return "it contains NUL bytes"
     if controls > max(8, len(text[:20000]) // 100):

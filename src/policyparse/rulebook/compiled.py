@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .. import regexcache
+from ..memo import ByIdentity
 from ..numerals import DIGITS, SMALL_UNITS
 from .schema import PatternRule, RuleBook, alternation
 
@@ -213,16 +214,9 @@ class CompiledRules:
         return {unit.word: unit.kind for unit in self.book.measures.units}
 
 
-_compiled: dict[int, tuple[RuleBook, CompiledRules]] = {}
+_compiled = ByIdentity[RuleBook, CompiledRules]()
 
 
 def compiled_rules(book: RuleBook) -> CompiledRules:
-    """The one `CompiledRules` of `book`.
-
-    Rule books hold lists and are not hashable; the entry is keyed by identity and keeps its
-    book alive, so an id is never reused while its entry stands.
-    """
-    entry = _compiled.get(id(book))
-    if entry is None or entry[0] is not book:
-        entry = _compiled[id(book)] = (book, CompiledRules(book))
-    return entry[1]
+    """The one `CompiledRules` of `book`."""
+    return _compiled.get(book, CompiledRules)
