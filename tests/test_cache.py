@@ -11,6 +11,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 
 import pytest
 from hypothesis import given, settings
@@ -319,6 +320,39 @@ def test_rules_of_lines_run_over_the_whole_text() -> None:
         assert regexcache.across_lines(re.compile(pattern)) is None, pattern
     page = regexcache.across_lines(re.compile(r"^\s*第\s*\d+\s*页\s*$"))
     assert page is not None and [m.group(0) for m in page.finditer("正文\n 第 3 页 \n\n第4页")] == [" 第 3 页 ", "第4页"]
+
+
+# Patterns every match of which starts a line: one form, or alternatives that each do.
+LINE_START_PATTERNS = st.builds(lambda one, other, two: f"(?m)^{one}" + (f"|^{other}" if two else ""),
+                                SKIPPED_PATTERNS, SKIPPED_PATTERNS, st.booleans())
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINE_START_PATTERNS, st.text("ab年1 \n", max_size=24), st.integers(0, 6), st.integers(0, 30))
+def test_a_search_from_line_break_to_line_break_finds_what_re_finds(pattern: str, text: str, pos: int,
+                                                                    endpos: int) -> None:
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    if _parser.parse(pattern).getwidth()[0] > 0:
+        assert regexcache.after_breaks(regex) is not None
+    assert [m.span() + m.groups() for m in regexcache.finditer(regex, text, pos, endpos)] == [
+        m.span() + m.groups() for m in regex.finditer(text, pos, endpos)]
+    assert regexcache.sub(regex, "#", text) == regex.sub("#", text)
+    assert regexcache.sub(regex, lambda m: m.group(0)[::-1], text) == regex.sub(lambda m: m.group(0)[::-1], text)
+
+
+def test_only_patterns_whose_matches_start_lines_are_searched_from_line_breaks() -> None:
+    for pattern in [r"(?m)^\s*第\d+页", r"(?m)(?:^a|^b)c", r"(?m)(?P<g>^x)y"]:
+        assert regexcache.after_breaks(re.compile(pattern)) is not None, pattern
+    for pattern in [r"^a", r"(?m)^a|b", r"(?m)^\s*", r"(?m)x^a", r"(?m)(?=a)^a", r"\Aa"]:
+        assert regexcache.after_breaks(re.compile(pattern)) is None, pattern
+    # a rule of lines is searched from line break to line break once it is made to run across them
+    page_number = re.compile(r"^\s*-\s*\d+\s*-\s*$")
+    assert regexcache.after_breaks(page_number) is None
+    assert regexcache.after_breaks(page_number, across=True) is not None
+    assert list(matches_in_lines("正文\n - 3 - \n- 4 -", page_number)) == [(1, 0, 7), (2, 0, 5)]
 
 
 def test_a_pattern_is_not_run_over_a_text_without_the_characters_its_matches_need() -> None:

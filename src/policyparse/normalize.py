@@ -82,10 +82,9 @@ def sub_in_lines(lines: str, regex: re.Pattern[str], repl: str | Callable[[re.Ma
     pass over them all where the pattern allows it (`regexcache.across_lines`)."""
     if not regexcache.can_match(regex, lines):
         return lines
-    whole = regexcache.across_lines(regex)
-    if whole is None:
+    if regexcache.across_lines(regex) is None:
         return "\n".join(regex.sub(repl, line) for line in lines.split("\n"))
-    return whole.sub(repl, lines)
+    return regexcache.sub(regex, repl, lines, across=True)
 
 
 def matches_in_lines(lines: str, regex: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
@@ -93,14 +92,13 @@ def matches_in_lines(lines: str, regex: re.Pattern[str]) -> Iterator[tuple[int, 
     `\\n`), in order."""
     if not regexcache.can_match(regex, lines):
         return
-    whole = regexcache.across_lines(regex)
-    if whole is None:
+    if regexcache.across_lines(regex) is None:
         for index, line in enumerate(lines.split("\n")):
             for found in regex.finditer(line):
                 yield index, found.start(), found.end()
         return
     starts: list[int] = []
-    for found in whole.finditer(lines):
+    for found in regexcache.finditer(regex, lines, across=True):
         if not starts:
             starts = [0, *(m.end() for m in LINE_BREAK.finditer(lines))]
         index = bisect.bisect_right(starts, found.start()) - 1

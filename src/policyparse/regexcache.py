@@ -22,9 +22,11 @@ by construction, and the tests compare these patterns with `re`'s on generated p
 The same parse (`regextree`) tells the stages what they may skip, each answer property-tested
 against the plain pattern: `across_lines` (a rule of lines run over the whole text in one pass),
 `can_match` (a text lacking every character one of which each match holds is not searched),
-`can_start_with` (only the marker forms that can start with a line's first character are tried)
-and `barriers` (characters no match holds or looks at: between two of them the matches of a
-stretch are those of the whole text).
+`can_start_with` (only the marker forms that can start with a line's first character are tried),
+`barriers` (characters no match holds or looks at: between two of them the matches of a
+stretch are those of the whole text) and `after_breaks` (a pattern whose matches all start lines,
+`^…` under MULTILINE, which gets no skip from its `^`, is searched with `\\n` before it, a literal
+the engine skips to; `finditer` and `sub` then take each match from the line start after it).
 Each answer is kept with the pattern's code in the cache file (`_fact`).
 """
 
@@ -36,7 +38,8 @@ import re
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from . import cache, regextree
@@ -159,9 +162,10 @@ def _code(parsed: Any, flags: int) -> list[int]:
     return info + code[code[1] + 1 :]
 
 
-_across = ByIdentity[re.Pattern[str], re.Pattern[str] | None]()
-# Marks a key of the cache file as the pattern `across_lines` makes (no flag of re's has this bit).
+_variants = ByIdentity[re.Pattern[str], re.Pattern[str] | None]()
+# Mark a key of the cache file as a pattern `across_lines` or `after_breaks` makes (no flag of re's has these).
 ACROSS_LINES = 1 << 30
+AFTER_BREAKS = 1 << 29
 
 
 def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -175,22 +179,88 @@ def across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     each line's edges (`re.MULTILINE`). Not for a pattern that names `\\n`, a backreference, `\\A`
     or `\\Z`. Normalization runs its rules this way: one pass per rule, not one search per line and rule.
     """
-    return _across.get(pattern, _made_across_lines)
+    return _variants.get(pattern, _VARIANT_OF[ACROSS_LINES], ACROSS_LINES)
 
 
-def _made_across_lines(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+def after_breaks(pattern: re.Pattern[str], across: bool = False) -> re.Pattern[str] | None:
+    """`\\n(?:pattern)` (of `across_lines(pattern)` with `across`), when every match of that pattern starts a
+    line and holds a character; else None. `re` tries a pattern that opens with `^` at every position of a
+    text (its `^` gives it no skip, 2 ns a character); this one it skips through to the line breaks in C.
+    `finditer` and `sub` find with it what the pattern finds."""
+    kind = AFTER_BREAKS | (ACROSS_LINES if across else 0)
+    return _variants.get(pattern, _VARIANT_OF[kind], kind)
+
+
+def _variant(pattern: re.Pattern[str], kind: int) -> re.Pattern[str] | None:
     text, flags = arguments(pattern)
     try:
-        return _cached((text, int(flags) | ACROSS_LINES), _compile_across) if CACHE_FILE else None
-    except Exception:  # NotAcross, or a private parser of another shape (another Python): line by line
+        return _cached((text, int(flags) | kind), _compile_variant) if CACHE_FILE else None
+    except Exception:  # NotAcross, NotAfterBreaks, or a private parser of another shape (another Python)
         return None
 
 
-def _compile_across(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
-    flags = int(flags & ~ACROSS_LINES | re.MULTILINE)
-    parsed = _parser.parse(pattern, flags)
-    parsed.data = regextree.without_breaks(parsed.data, parsed.state.flags)
-    return _engine(pattern, flags, parsed)
+_VARIANT_OF = {kind: partial(_variant, kind=kind) for kind in (ACROSS_LINES, AFTER_BREAKS, ACROSS_LINES | AFTER_BREAKS)}
+
+
+class NotAfterBreaks(Exception):
+    """Some match of the pattern starts elsewhere than at a line's start, or is empty."""
+
+
+def _compile_variant(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
+    plain = int(flags & ~(ACROSS_LINES | AFTER_BREAKS) | (re.MULTILINE if flags & ACROSS_LINES else 0))
+    parsed = _parser.parse(pattern, plain)
+    if flags & ACROSS_LINES:
+        parsed.data = regextree.without_breaks(parsed.data, parsed.state.flags)
+    if flags & AFTER_BREAKS:
+        if not regextree.opens_lines(parsed.data, parsed.state.flags) or parsed.getwidth()[0] == 0:
+            raise NotAfterBreaks
+        parsed.data = [(sre.LITERAL, ord("\n")), *parsed.data]
+    return _engine(pattern, plain, parsed)
+
+
+def finditer(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None,
+             across: bool = False) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, pos, endpos)` (with `across`, of `across_lines(pattern)`, which the caller knows
+    to be one); where `after_breaks` makes a pattern of it, its matches found from line break to line break:
+    each starts a line, after the previous match."""
+    searched, line_starts = _searched(pattern, across)
+    endpos = len(text) if endpos is None else min(endpos, len(text))
+    if line_starts is None:
+        return searched.finditer(text, pos, endpos)
+    return _after_line_breaks(searched, line_starts, text, max(pos, 0), endpos)
+
+
+def _searched(pattern: re.Pattern[str], across: bool) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    searched = across_lines(pattern) if across else pattern
+    if searched is None:
+        raise ValueError(f"{pattern.pattern!r} cannot be searched across lines")
+    return searched, after_breaks(pattern, across)
+
+
+def _after_line_breaks(pattern: re.Pattern[str], line_starts: re.Pattern[str], text: str, pos: int,
+                       endpos: int) -> Iterator[re.Match[str]]:
+    if pos == 0 and (found := pattern.match(text, 0, endpos)):
+        yield found
+        pos = found.end()
+    while (line_break := line_starts.search(text, max(pos - 1, 0), endpos)) is not None:
+        found = pattern.match(text, line_break.start() + 1, endpos)
+        assert found is not None  # the pattern matches where it matched after the break
+        yield found
+        pos = found.end()
+
+
+def sub(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, across: bool = False) -> str:
+    """`pattern.sub(repl, text)` (with `across`, of `across_lines(pattern)`), the matches found as `finditer`
+    finds them."""
+    searched, line_starts = _searched(pattern, across)
+    if line_starts is None:
+        return searched.sub(repl, text)
+    pieces, last = [], 0
+    for found in _after_line_breaks(searched, line_starts, text, 0, len(text)):
+        pieces += [text[last : found.start()], repl(found) if callable(repl) else found.expand(repl)]
+        last = found.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 Fact = str | None

@@ -68,6 +68,20 @@ def first_characters(items: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
     return found, True
 
 
+def opens_lines(items: Any, flags: int) -> bool:
+    """Whether every match of the sequence `items` starts a line: it opens with `^` under MULTILINE, or with
+    alternatives that each do (`(?m)^\\s*第|^\\d+/\\d+`)."""
+    while items and items[0][0] is sre.SUBPATTERN:
+        flags = (flags | items[0][1][1]) & ~items[0][1][2]
+        items = items[0][1][3].data
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre.AT:
+        return av is sre.AT_BEGINNING and bool(flags & re.MULTILINE)
+    return op is sre.BRANCH and all(opens_lines(branch.data, flags) for branch in av[1])
+
+
 class NotAcross(Exception):
     """The pattern may match a line break itself, or is anchored at the whole text's start or end."""
 

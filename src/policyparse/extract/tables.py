@@ -107,7 +107,7 @@ def find_tables(norm: NormalizedText, book: RuleBook) -> list[Table]:
     rules = book.tables
     columns = book.compiled.table_columns
     text = norm.text
-    if "\t" not in text and "|" not in text and not book.compiled.column_line.search(text):
+    if "\t" not in text and "|" not in text and not next(regexcache.finditer(book.compiled.column_line, text), None):
         return []  # no row of cells, no header word on a line of its own
     lines = list(line_spans(text))
     tables: list[Table] = []
@@ -323,7 +323,7 @@ def find_allocations(norm: NormalizedText, book: RuleBook) -> list[Allocation]:
     counts (`新增示范工程` → `个`)."""
     text = norm.text
     columns = book.compiled.table_columns
-    if not any(columns[found.group("word")] == "no" for found in book.compiled.column_line.finditer(text)):
+    if not any(columns[found.group("word")] == "no" for found in regexcache.finditer(book.compiled.column_line, text)):
         return []  # no header opens with a row-number column
     lines = [(lo, hi) for lo, hi in line_spans(text) if text[lo:hi].strip()]
     out: list[Allocation] = []

@@ -79,14 +79,27 @@ def find_all(pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | No
     end = regexcache.barriers(pattern, STRETCH_ENDS)[:1]
     if needed is None or len(needed) > 1 or not end or regexcache.opening_literal(pattern) == needed or \
             text.count(needed, pos, endpos) * SPARSE > endpos - pos:
-        return pattern.finditer(text, pos, endpos)
-    offsets = []
-    at = text.find(needed, pos, endpos)
-    while at != -1:
-        offsets.append(at)
-        at = text.find(needed, at + 1, endpos)
-    return (found for lo, hi in stretches_around(text, offsets, end)
-            for found in pattern.finditer(text, max(lo, pos), min(hi, endpos)))
+        return regexcache.finditer(pattern, text, pos, endpos)
+    return (found for lo, hi in _stretches_holding(text, needed, end, pos, endpos)
+            for found in pattern.finditer(text, lo, hi))
+
+
+# A text → its stretches holding a character, for each (character, end, pos, endpos) asked: the rules of time
+# limits need `年` and stop at `。`, and finding the stretches is most of their search.
+_STRETCHES = ByIdentity[str, list[tuple[int, int]]](kept=32)
+
+
+def _stretches_holding(text: str, char: str, end: str, pos: int, endpos: int) -> list[tuple[int, int]]:
+    """`stretches_around` the places of `char` in text[pos:endpos], cut to it."""
+    def make(text: str) -> list[tuple[int, int]]:
+        offsets = []
+        at = text.find(char, pos, endpos)
+        while at != -1:
+            offsets.append(at)
+            at = text.find(char, at + 1, endpos)
+        return [(max(lo, pos), min(hi, endpos)) for lo, hi in stretches_around(text, offsets, end)]
+
+    return _STRETCHES.get(text, make, (char, end, pos, endpos))
 
 
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:
