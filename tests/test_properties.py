@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from policyparse import Document, parse_text
 from policyparse.extract.tables import _column_of
+from policyparse.extract.text import marks_around
 from policyparse.metadata import _standalone_dates, _unit_names, read_date
 from policyparse.numerals import chinese_to_int, int_to_chinese
 from policyparse.outline import find_candidates
@@ -92,6 +93,18 @@ def test_han_counted_from_bytes_as_by_characters(text: str) -> None:
 @example("\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\x80\x9f\udc80中")
 def test_control_characters_counted_from_bytes_as_by_characters(text: str) -> None:
     assert controls_in(text) == len(re.findall(r"[\x00-\x08\x0e-\x1f]", text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 600), st.sampled_from("。，\n")), max_size=6), st.integers(0, 1200),
+       st.sampled_from(["。", "。，\n", "\n"]))
+def test_marks_around_an_offset_are_the_nearest_ones_near_or_far(runs: list[tuple[int, str]], pos: int,
+                                                                   ends: str) -> None:
+    text = "".join("字" * length + mark for length, mark in runs)  # runs of text longer and shorter than NEAR
+    pos = min(pos, len(text))
+    marks = [i for i, char in enumerate(text) if char in ends]
+    assert marks_around(text, pos, ends) == (
+        max((i for i in marks if i < pos), default=-1), min((i for i in marks if i >= pos), default=len(text)))
 
 
 COLUMN_WORDS = sorted(RULES.compiled.table_columns)

@@ -27,6 +27,11 @@ class ByIdentity(Generic[Owner, V]):
         self._entries: dict[tuple[int, Hashable], tuple[object, V]] = {}
         self._kept = kept
 
+    def made(self, owner: Owner, question: Hashable = None) -> V | None:
+        """The value of `owner` (for `question`) if it was made, else None."""
+        entry = self._entries.get((id(owner), question))
+        return entry[1] if entry is not None and entry[0] is owner else None
+
     def get(self, owner: Owner, make: Callable[[Owner], V], question: Hashable = None) -> V:
         """The value of `owner` (for `question`), `make(owner)` the first time it is asked for."""
         entry = self._entries.get((id(owner), question))

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from .. import regexcache
@@ -24,19 +25,46 @@ def holds_any(text: str, words: list[str]) -> bool:
 LEADING_BLANKS = regexcache.compile(r"[ \t]*")
 
 
-# A text and a set of end marks → the offsets of those marks in it.
+# A text and a set of end marks → the offsets of those marks in it; a text → the text reversed.
 MARKS_KEPT = 8
 _MARKS = ByIdentity[str, list[int]](kept=MARKS_KEPT)
+_REVERSED = ByIdentity[str, str](kept=MARKS_KEPT)
+# End marks this close to an offset are searched for; past that, the text's list of them is looked up.
+NEAR = 256
+
+
+@cache
+def _class_of(ends: str) -> re.Pattern[str]:
+    return regexcache.compile(f"[{re.escape(ends)}]")
 
 
 def end_marks(text: str, ends: str) -> list[int]:
     """Offsets of the end marks of `text`, found once per text: a sentence of ten thousand figures is
     looked up ten thousand times, and a scan per lookup made that quadratic."""
-    def make(text: str) -> list[int]:
-        marks = regexcache.compile(f"[{re.escape(ends)}]")
-        return [found.start() for found in marks.finditer(text)]
+    return _MARKS.get(text, lambda text: [found.start() for found in _class_of(ends).finditer(text)], ends)
 
-    return _MARKS.get(text, make, ends)
+
+def marks_around(text: str, pos: int, ends: str) -> tuple[int, int]:
+    """(the offset of the last end mark before `pos`, or -1; of the first at or after it, or `len(text)`).
+
+    Searched for within `NEAR` characters each way (the reversed text searched for the one before), which
+    costs less than listing a text's marks (most of a document's sentences hold no figure); past that,
+    looked up in `end_marks`, and from then on in it alone.
+    """
+    marks = _MARKS.made(text, ends)
+    if marks is None:
+        mark, size = _class_of(ends), len(text)
+        ahead = mark.search(text, pos, pos + NEAR)
+        back = mark.search(_REVERSED.get(text, _reversed), size - pos, size - pos + NEAR)
+        if (ahead is not None or pos + NEAR >= size) and (back is not None or pos <= NEAR):
+            return (size - 1 - back.start() if back else -1), (ahead.start() if ahead else size)
+        marks = end_marks(text, ends)
+    after = bisect.bisect_left(marks, pos)
+    return (marks[after - 1] if after else -1), (marks[after] if after < len(marks) else len(text))
+
+
+def _reversed(text: str) -> str:
+    return text[::-1]
 
 
 # Stretches closer than this are searched as one: a search costs more than the characters between them.
@@ -47,14 +75,12 @@ def stretches_around(text: str, offsets: Iterable[int], end: str) -> list[tuple[
     """(pos, endpos) of the stretches of `text` that hold one of `offsets`, each from after an `end` through
     the next one, in order, near ones merged. A pattern that cannot match `end` (`regexcache.barriers`) finds
     in them, searched with that `pos` and `endpos`, what it finds there in the whole text."""
-    marks = end_marks(text, end)
     out: list[tuple[int, int]] = []
     for offset in sorted(offsets):
         if out and offset < out[-1][1]:
             continue
-        after = bisect.bisect_left(marks, offset)
-        lo = marks[after - 1] + 1 if after else 0
-        hi = marks[after] + 1 if after < len(marks) else len(text)
+        before, after = marks_around(text, offset, end)
+        lo, hi = before + 1, min(after + 1, len(text))
         if out and lo - out[-1][1] < STRETCH_GAP:
             out[-1] = (out[-1][0], hi)
         else:
@@ -104,10 +130,8 @@ def _stretches_holding(text: str, char: str, end: str, pos: int, endpos: int) ->
 
 def sentence_bounds(text: str, pos: int, ends: str = SENTENCE_ENDS) -> tuple[int, int]:
     """The sentence around `pos`: after the previous end mark, through the next one."""
-    marks = end_marks(text, ends)
-    after = bisect.bisect_left(marks, pos)
-    start = marks[after - 1] + 1 if after else 0
-    stop = marks[after] if after < len(marks) else len(text)
+    before, stop = marks_around(text, pos, ends)
+    start = before + 1
     if stop < len(text) and text[stop] != "\n":
         stop += 1
     if start < stop and text[start] in " \t":
@@ -140,9 +164,8 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
 
 def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
     """The line around `pos`: after joining, a line of the normalized text is a paragraph."""
-    breaks = end_marks(text, "\n")
-    after = bisect.bisect_left(breaks, pos)
-    return (breaks[after - 1] + 1 if after else 0), (breaks[after] if after < len(breaks) else len(text))
+    before, after = marks_around(text, pos, "\n")
+    return before + 1, after
 
 
 @dataclass(frozen=True)
