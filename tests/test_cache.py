@@ -44,6 +44,7 @@ def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(regexcache, "_arguments", {})
     monkeypatch.setattr(regexcache, "_changed", False)
     monkeypatch.setattr(regexcache, "_facts", ByIdentity())
+    monkeypatch.setattr(regexcache, "_variants", ByIdentity())
 
 
 def _refuse_compiling(pattern: str, flags: int) -> object:
@@ -127,11 +128,14 @@ def test_what_a_pattern_was_found_to_need_is_read_back_by_the_next_process(
     def asked() -> tuple[object, ...]:
         question = regexcache.compile(r"[\u3400-\u9fff]\?|\?[,;]")
         quoted = regexcache.compile(r"“[^“”\n]{1,40}”")
+        page = regexcache.compile(r"^\s*第\d+页$")
         return (regexcache.can_match(question, "规划。"), regexcache.barriers(quoted, "。\n"),
-                regexcache.can_start_with(quoted, "“"), regexcache.can_start_with(quoted, "a"))
+                regexcache.can_start_with(quoted, "“"), regexcache.can_start_with(quoted, "a"),
+                regexcache.after_breaks(quoted) is None, regexcache.across_lines(quoted) is None,
+                regexcache.after_breaks(page, across=True) is None)
 
     answers = asked()
-    assert answers == (False, "\n", True, False)
+    assert answers == (False, "\n", True, False, True, False, False)
     regexcache.save()
     _new_process(monkeypatch)
     monkeypatch.setattr(regexcache._parser, "parse", _refuse_compiling)

@@ -192,10 +192,18 @@ def after_breaks(pattern: re.Pattern[str], across: bool = False) -> re.Pattern[s
 
 
 def _variant(pattern: re.Pattern[str], kind: int) -> re.Pattern[str] | None:
+    def made(parsed: Any) -> Fact:
+        _variant_data(parsed, kind)  # raises when it cannot be made: the fact is None
+        return "yes"
+
+    # Whether it can be made is a fact of the pattern, kept in the cache file: a pattern that cannot is not
+    # parsed again by each process to find that out.
+    if CACHE_FILE is None or _fact(pattern, f"variant {kind}", made) is None:
+        return None
     text, flags = arguments(pattern)
     try:
-        return _cached((text, int(flags) | kind), _compile_variant) if CACHE_FILE else None
-    except Exception:  # NotAcross, NotAfterBreaks, or a private parser of another shape (another Python)
+        return _cached((text, int(flags) | kind), _compile_variant)
+    except Exception:  # a private parser of another shape (another Python)
         return None
 
 
@@ -206,15 +214,23 @@ class NotAfterBreaks(Exception):
     """Some match of the pattern starts elsewhere than at a line's start, or is empty."""
 
 
-def _compile_variant(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
-    plain = int(flags & ~(ACROSS_LINES | AFTER_BREAKS) | (re.MULTILINE if flags & ACROSS_LINES else 0))
-    parsed = _parser.parse(pattern, plain)
-    if flags & ACROSS_LINES:
-        parsed.data = regextree.without_breaks(parsed.data, parsed.state.flags)
-    if flags & AFTER_BREAKS:
-        if not regextree.opens_lines(parsed.data, parsed.state.flags) or parsed.getwidth()[0] == 0:
+def _variant_data(parsed: Any, kind: int) -> list[tuple[Any, Any]]:
+    """The parsed sequence of the pattern `kind` (`ACROSS_LINES`, `AFTER_BREAKS`) makes of a parsed pattern;
+    raises `regextree.NotAcross` or `NotAfterBreaks` when it cannot be made."""
+    flags = parsed.state.flags | (re.MULTILINE if kind & ACROSS_LINES else 0)
+    data = regextree.without_breaks(parsed.data, flags) if kind & ACROSS_LINES else list(parsed.data)
+    if kind & AFTER_BREAKS:
+        if not regextree.opens_lines(data, flags) or parsed.getwidth()[0] == 0:
             raise NotAfterBreaks
-        parsed.data = [(sre.LITERAL, ord("\n")), *parsed.data]
+        data = [(sre.LITERAL, ord("\n")), *data]
+    return data
+
+
+def _compile_variant(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
+    kind = flags & (ACROSS_LINES | AFTER_BREAKS)
+    plain = int(flags & ~kind | (re.MULTILINE if kind & ACROSS_LINES else 0))
+    parsed = _parser.parse(pattern, plain)
+    parsed.data = _variant_data(parsed, kind)
     return _engine(pattern, plain, parsed)
 
 

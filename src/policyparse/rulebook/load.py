@@ -15,7 +15,6 @@ the file the faulty entry came from, the rule id and the field.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -134,6 +133,8 @@ def read_source(path: Path | resources.abc.Traversable, label: str) -> str:
 
 
 def parse_toml(text: str, label: str) -> Raw:
+    import tomllib  # here: a run whose rule book comes from the cache reads no TOML
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
