@@ -220,3 +220,15 @@ def test_a_text_is_cut_once(monkeypatch: pytest.MonkeyPatch) -> None:
         assert cuts == ["建成站点"]
     finally:
         indicator._tokenizer.cache_clear()
+
+
+def test_noun_characters_are_the_one_character_words_the_dictionary_tags_as_nouns() -> None:
+    from importlib import resources
+
+    from policyparse.extract.indicator import _noun_characters
+
+    lines = (resources.files("policyparse.data") / "jieba_words.txt").read_text(encoding="utf-8").splitlines()
+    tagged = [line.split() for line in lines]
+    assert _noun_characters() == {parts[0] for parts in tagged
+                                  if len(parts) == 3 and len(parts[0]) == 1 and parts[2].startswith("n")}
+    assert "人" in _noun_characters() and not {"到", "每", "按"} & _noun_characters()

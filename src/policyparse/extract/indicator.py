@@ -158,7 +158,7 @@ def indicator_before(clause: str, trim: Phrases) -> str:
                 # measure is of; the phrase is whole.
                 break
             # `拥有量提升到5件`: a verb with nothing but a preposition after it closes the phrase instead
-            phrase = tail if tail and not (len(tail) == 1 and not is_noun(tail)) else "".join(tokens[:i])
+            phrase = tail if tail and not (len(tail) == 1 and not is_noun_character(tail)) else "".join(tokens[:i])
             break
     modifier, particle, head = _split_at_particle(phrase, trim)
     if particle:
@@ -223,20 +223,25 @@ def head_of(phrase: str, trim: Phrases) -> str:
     return head or phrase[-trim.max_chars :]
 
 
+# A line of the dictionary (`word frequency tag`) of a one-character noun (`n`, `ns`, `nz` …).
+NOUN_CHARACTER_LINE = regexcache.compile(r"\n(\S) \S+ n")
+
+
 @cache
-def _word_tags() -> dict[str, str]:
-    """Part of speech of each word of the dictionary (`村` → `n`, `到` → `v`), read on first use."""
-    tags = {}
-    for line in (resources.files("policyparse.data") / "jieba_words.txt").read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 3:
-            tags[parts[0]] = parts[2]
-    return tags
+def _noun_characters() -> frozenset[str]:
+    """The characters the dictionary tags as nouns, found with one search, read on first use: splitting each
+    of its 52,000 lines took 35 ms of a batch."""
+    dictionary = (resources.files("policyparse.data") / "jieba_words.txt").read_text(encoding="utf-8")
+    return frozenset(NOUN_CHARACTER_LINE.findall("\n" + dictionary))
 
 
-def is_noun(word: str) -> bool:
-    """Whether the dictionary tags `word` as a noun (`n`, `ns`, `nz` …)."""
-    return _word_tags().get(word, "").startswith("n")
+def is_noun_character(char: str) -> bool:
+    """Whether the dictionary tags the one character `char` as a noun (`人` is one, `到` is not).
+
+    >>> is_noun_character("人"), is_noun_character("到")
+    (True, False)
+    """
+    return char in _noun_characters()
 
 
 def words(text: str) -> list[str]:

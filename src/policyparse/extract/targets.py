@@ -19,7 +19,7 @@ from ..normalize import NormalizedText
 from ..rulebook import RuleBook
 from ..rulebook.compiled import Phrases
 from ..rulebook.schema import TargetsRules
-from .indicator import first_token, head_of, indicator_after, indicator_before, is_noun
+from .indicator import first_token, head_of, indicator_after, indicator_before, is_noun_character
 from .numbers import Figure
 from .responsible import Statement, split_units
 from .tables import RANGE_CELL, Allocation
@@ -269,7 +269,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             # `完成投资50亿元，比年度计划增加5亿元`: an increase of the same indicator;
             # `改造供水管网20公里，拟新增8公里，共计完成28公里`: clauses that share their subject
             indicator = out[-1].indicator
-        if not indicator or indicator.isdigit() or (len(indicator) == 1 and not is_noun(indicator)):
+        if not indicator or indicator.isdigit() or (len(indicator) == 1 and not is_noun_character(indicator)):
             continue  # `到`, `每`, `按`: a function word is no indicator; `村` in `5个村` is one
         if sentence[0] not in modality_ends:
             found = ((text.find(w, *sentence), w) for w in rules.modality_words)
