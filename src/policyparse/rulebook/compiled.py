@@ -132,10 +132,12 @@ class CompiledRules:
         number = rf"(?:{ARABIC}|{CHINESE})"
         dash = alternation(rules.range_dashes)
         infix = alternation(rules.approximate_infixes) if rules.approximate_infixes else "(?!)"
-        pattern = (
-            rf"(?P<num>{number})\s{{0,2}}(?:(?P<unit1>{PERCENT})\s{{0,2}})?"
-            rf"(?:{dash}\s{{0,2}}(?P<num2>{number})\s{{0,2}})?(?P<infix>{infix})?\s{{0,2}}{unit}"
-        )
+        after_number = (rf"\s{{0,2}}(?:(?P<unit1>{PERCENT})\s{{0,2}})?"
+                        rf"(?:{dash}\s{{0,2}}(?P<num2>{number})\s{{0,2}})?(?P<infix>{infix})?\s{{0,2}}{unit}")
+        # What may follow a number, as a look-ahead: most numerals of a text (`一是`, `进一步`) are followed by none
+        # of it, and a class fails at once where the unit words would be tried one by one (figures 20% faster).
+        follow = regexcache.first_class([regexcache.compile(after_number)])
+        pattern = rf"(?P<num>{number})" + (f"(?=[{follow}])" if follow else "") + after_number
         after = sorted(rules.comparators_after, key=lambda c: len(c.word), reverse=True)
         before = sorted(rules.comparators_before, key=lambda c: len(c.word), reverse=True)
         return FigurePattern(
