@@ -241,7 +241,7 @@ def test_word_list_numbers_are_read_as_the_outline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "read"),
     [("国 务 院  办 公 厅", "国务院办公厅"), ("建 成 站 点 20 个 。", "建成站点 20 个。"), ("5G 基站", "5G 基站"),
-     ("Ⅲ类 水体", "Ⅲ类水体")],
+     ("Ⅲ类 水体", "Ⅲ类水体"), ("   ", " "), ("", ""), (" 建成 ", " 建成 ")],
 )
 def test_a_justified_pdf_line_loses_the_spaces_between_chinese_characters(line: str, read: str) -> None:
     import re

@@ -52,6 +52,8 @@ def collapse_spaces(text: str, blanks: re.Pattern[str]) -> str:
         after = found.string[found.end()] if found.end() < len(found.string) else ""
         return "" if CJK.match(before or " ") and CJK.match(after or " ") else " "
 
+    if blanks.fullmatch(text):  # the blanks between two tags of a page: one run, nothing on either side
+        return " "
     return blanks.sub(space, text)
 
 
