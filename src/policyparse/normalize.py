@@ -257,6 +257,8 @@ def strip_markup(draft: Draft) -> Draft:
     (`&nbsp;`, `&#9826;`) are decoded in any text, markup or not.
     """
     is_html = any(HTML_SIGNS.search(line.text) for line in draft.lines[:80])
+    if not is_html and not any("&" in line.text for line in draft.lines):
+        return draft  # nearly every text: nothing to drop or decode
     out: list[Line] = []
     hidden = False  # inside <script> or <style>, which may span lines
     # Where the last closing </script> or </style> stands: an opening after it is never closed, and
