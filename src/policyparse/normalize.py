@@ -1,10 +1,11 @@
 """Normalize decoded text into the form every later stage reads.
 
-Each step is a named function over a list of `Line`s, applied in the order of
-`STEPS`. A line remembers which source lines its characters came from, so every
-offset of the normalized text maps back to a line of the file (`source_line`).
-Character-level steps run on single source lines, before lines a PDF export broke
-are joined again, which keeps that map exact at line granularity.
+Each step is a named function, applied in the order of `LINE_STEPS`, over a list of `Line`s, then of
+`TEXT_STEPS`, over their texts joined by `\n` (each in one pass over the whole text, not a join and a
+split of the lines per step). A line remembers which source lines its characters came from, so every
+offset of the normalized text maps back to a line of the file (`source_line`). Character-level steps
+change no line break, and run before lines a PDF export broke are joined again, which keeps that map
+exact at line granularity.
 """
 
 from __future__ import annotations
@@ -298,38 +299,35 @@ def strip_markup(draft: Draft) -> Draft:
     return replace(draft, lines=out)
 
 
-def find_mojibake(draft: Draft) -> Draft:
+def find_mojibake(draft: Draft, text: str) -> str:
     """Warn about lines that a wrong decoding damaged (extraction skips the sentences holding the damage)."""
-    lines = "\n".join(line.text for line in draft.lines)
     first: dict[int, tuple[int, int]] = {}  # line index → the first match of the first rule that matches there
     for rule in draft.rules.mojibake:
-        for index, start, end in matches_in_lines(lines, rule.regex):
+        for index, start, end in matches_in_lines(text, rule.regex):
             first.setdefault(index, (start, end))
+    lines = text.split("\n") if first else []
     for index in sorted(first):
-        text, (start, end) = draft.lines[index].text, first[index]
-        lo, hi = max(0, start - 6), min(len(text), end + 6)
+        line, (start, end) = lines[index], first[index]
+        lo, hi = max(0, start - 6), min(len(line), end + 6)
         draft.warnings.append(ParseWarning(
             code="mojibake",
-            message=f"damaged text (mojibake) near '{text[lo:hi].strip()}'; "
+            message=f"damaged text (mojibake) near '{line[lo:hi].strip()}'; "
             "no figure is read in the sentence holding it",
             line=draft.lines[index].source_line,
         ))
-    return draft
+    return text
 
 
-def strip_inline_noise(draft: Draft) -> Draft:
+def strip_inline_noise(draft: Draft, text: str) -> str:
     """Remove pinyin glosses, `@@` runs and the other spans of `strip` rules, rule after rule.
 
     (Each rule opens with what its match starts with, so a search skips to the candidates in C:
     rule by rule, each in one pass over all the lines, is faster than one alternation of them all,
     where no such skip is possible.)
     """
-    lines = "\n".join(line.text for line in draft.lines)
     for rule in draft.rules.strip:
-        lines = sub_in_lines(lines, rule.regex, "")
-    for line, text in zip(draft.lines, lines.split("\n"), strict=True):
-        line.text = text
-    return draft
+        text = sub_in_lines(text, rule.regex, "")
+    return text
 
 
 @cache
@@ -339,63 +337,56 @@ def _converter() -> Callable[[str], str]:
     return opencc.OpenCC("t2s").convert
 
 
-def convert_script(draft: Draft) -> Draft:
+def convert_script(draft: Draft, text: str) -> str:
     """Convert traditional (or mixed) text to simplified, recording the original script."""
-    texts = [line.text for line in draft.lines]
-    if not any(HAN.search(text) for text in texts):
-        return draft
-    joined = "\n".join(texts)
-    converted = _converter()(joined)
-    if converted == joined:
-        return draft
-    changed = sum(a != b for a, b in zip(joined, converted, strict=False))
-    han = han_in(joined)
-    script: Script = "traditional" if changed >= TRADITIONAL_SHARE * han else "mixed"
-    parts = converted.split("\n")
-    if len(parts) != len(draft.lines):  # a conversion never adds newlines, but stay exact if one did
-        parts = [_converter()(text) for text in texts]
-    for line, text in zip(draft.lines, parts, strict=True):
-        line.text = text
-    return replace(draft, script=script)
+    if not HAN.search(text):
+        return text
+    converted = _converter()(text)
+    if converted == text:
+        return text
+    changed = sum(a != b for a, b in zip(text, converted, strict=False))
+    draft.script = "traditional" if changed >= TRADITIONAL_SHARE * han_in(text) else "mixed"
+    if converted.count("\n") != text.count("\n"):  # a conversion never adds newlines, but stay exact if one did
+        converted = "\n".join(_converter()(line) for line in text.split("\n"))
+    return converted
 
 
-def fold_width(draft: Draft) -> Draft:
+def fold_width(draft: Draft, text: str) -> str:
     """Full-width digits and letters to ASCII, ideographic space to space.
 
     Only these: blanket NFKC would turn `①` into `1` and `⑴` into `(1)` and merge outline levels,
     and Chinese punctuation (`，（）`) stays as written.
     """
-    lines = sub_in_lines("\n".join(line.text for line in draft.lines), FOLDABLE, _fold)
-    for line, text in zip(draft.lines, lines.split("\n"), strict=True):
-        line.text = _trim(text)
-    return draft
+    return "\n".join(map(_trim, sub_in_lines(text, FOLDABLE, _fold).split("\n")))
 
 
 def _fold(found: re.Match[str]) -> str:
     return found.group(0).translate(FOLD_TABLE)
 
 
-def remove_noise(draft: Draft) -> Draft:
+def remove_noise(draft: Draft, text: str) -> str:
     """Remove page numbers and scraper chrome, the span each rule matches and nothing else.
 
     A line left empty stays, so line numbering is kept; the Han characters removed are counted.
     """
-    lines = "\n".join(line.text for line in draft.lines)
+    before = text
     removed: list[tuple[int, int, str, str]] = []  # (line index, rule's place, rule id, the text removed)
     for order, rule in enumerate(draft.rules.noise):
-        found = list(matches_in_lines(lines, rule.regex))
+        found = list(matches_in_lines(text, rule.regex))
         if found:
-            texts = lines.split("\n")
-            removed += [(index, order, rule.id, texts[index][start:end]) for index, start, end in found]
-            lines = sub_in_lines(lines, rule.regex, "")
-    texts = lines.split("\n")
+            lines = text.split("\n")
+            removed += [(index, order, rule.id, lines[index][start:end]) for index, start, end in found]
+            text = sub_in_lines(text, rule.regex, "")
+    if not removed:
+        return text
     # Listed line by line, each line's in the order of the rules, as the removals are read.
-    for index, _, rule_id, text in sorted(removed, key=lambda item: item[:2]):
-        draft.note_removed(draft.lines[index], rule_id, text, text_of_document=True)
-    for line, text in zip(draft.lines, texts, strict=True):
-        if text != line.text:
-            line.text = text if text.strip() else ""
-    return draft
+    for index, _, rule_id, span in sorted(removed, key=lambda item: item[:2]):
+        draft.note_removed(draft.lines[index], rule_id, span, text_of_document=True)
+    lines, lines_before = text.split("\n"), before.split("\n")
+    for index in {index for index, *_ in removed}:
+        if lines[index] != lines_before[index] and not lines[index].strip():
+            lines[index] = ""
+    return "\n".join(lines)
 
 
 def count_han(draft: Draft) -> Draft:
@@ -494,10 +485,12 @@ def assemble(draft: Draft) -> NormalizedText:
 
 # Order matters: mojibake is judged on the text as decoded; glosses go before OpenCC
 # sees them; full-width digits are folded before lines are judged as noise.
-STEPS: tuple[Callable[[Draft], Draft], ...] = (
+LINE_STEPS: tuple[Callable[[Draft], Draft], ...] = (
     read_front_matter,
     count_han,
     strip_markup,
+)
+TEXT_STEPS: tuple[Callable[[Draft, str], str], ...] = (
     find_mojibake,
     strip_inline_noise,
     convert_script,
@@ -515,8 +508,13 @@ def normalize(text: str, rules: NormalizeRules, is_heading: Callable[[str], bool
     source line of each line, and what it left out (listed with what normalization removes).
     """
     draft = Draft(split_lines(text.removeprefix("\ufeff"), line_numbers), rules, removed=list(removed))
-    for step in STEPS:
+    for step in LINE_STEPS:
         draft = step(draft)
-    if not any(line.text.strip() for line in draft.lines):
+    text = "\n".join(line.text for line in draft.lines)
+    for text_step in TEXT_STEPS:
+        text = text_step(draft, text)
+    for line, line_text in zip(draft.lines, text.split("\n"), strict=True):
+        line.text = line_text
+    if not text.strip():
         draft.warnings.append(ParseWarning(code="empty", message="the document has no text"))
     return assemble(join_broken_lines(draft, is_heading))
