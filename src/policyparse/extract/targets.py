@@ -31,6 +31,8 @@ from .text import (
     holds_any,
     paragraph_bounds,
     quote_bounds,
+    section_key,
+    section_place,
     sentence_bounds,
     stretches_around,
 )
@@ -240,7 +242,7 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
     modality_ends: dict[int, list[tuple[int, str]]] = {}
     for n, figure in enumerate(figures):
         section = ctx.index.at(figure.start)
-        key = (section.part, section.id) if section else None
+        key = section_key(section)
         if ctx.excluded.touches(figure.start, figure.end) or key in ctx.past_sections:
             continue
         clause_start, clause_end = clause_bounds(text, figure.start)
@@ -283,8 +285,8 @@ def read_targets(ctx: Context, scope: Scope, skip: Coverage | None = None) -> li
             kind=_kind(figure, indicator, before, rules),
             modality=next((w for end, w in modality_ends[sentence[0]] if end <= figure.start), None),
             aggregation=_aggregation(text, figure, before, rules),
-            deadline=_deadline(ctx, figure, sentence, scope), section=section.id if section else None,
-            part=section.part if section else 1, lead_units=_units(ctx, figure, scope, key),
+            deadline=_deadline(ctx, figure, sentence, scope), **section_place(section),
+            lead_units=_units(ctx, figure, scope, key),
             figure=text[figure.start : figure.end], text=sentence_text,
             line=ctx.norm.source_line(figure.start), span=Span(start=quote[0], end=quote[0] + len(sentence_text)),
         ))

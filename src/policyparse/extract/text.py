@@ -38,7 +38,7 @@ def _class_of(ends: str) -> re.Pattern[str]:
     return regexcache.compile(f"[{re.escape(ends)}]")
 
 
-def end_marks(text: str, ends: str) -> list[int]:
+def _end_marks(text: str, ends: str) -> list[int]:
     """Offsets of the end marks of `text`, found once per text: a sentence of ten thousand figures is
     looked up ten thousand times, and a scan per lookup made that quadratic."""
     return _MARKS.get(text, lambda text: [found.start() for found in _class_of(ends).finditer(text)], ends)
@@ -49,7 +49,7 @@ def marks_around(text: str, pos: int, ends: str) -> tuple[int, int]:
 
     Searched for within `NEAR` characters each way (the reversed text searched for the one before), which
     costs less than listing a text's marks (most of a document's sentences hold no figure); past that,
-    looked up in `end_marks`, and from then on in it alone.
+    looked up in `_end_marks`, and from then on in it alone.
     """
     marks = _MARKS.made(text, ends)
     if marks is None:
@@ -58,7 +58,7 @@ def marks_around(text: str, pos: int, ends: str) -> tuple[int, int]:
         back = mark.search(_REVERSED.get(text, _reversed), size - pos, size - pos + NEAR)
         if (ahead is not None or pos + NEAR >= size) and (back is not None or pos <= NEAR):
             return (size - 1 - back.start() if back else -1), (ahead.start() if ahead else size)
-        marks = end_marks(text, ends)
+        marks = _end_marks(text, ends)
     after = bisect.bisect_left(marks, pos)
     return (marks[after - 1] if after else -1), (marks[after] if after < len(marks) else len(text))
 
@@ -168,6 +168,16 @@ def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
     return before + 1, after
 
 
+def section_key(section: Section | None) -> tuple[int, str] | None:
+    """A section as a key unique in the document: ids restart in each part."""
+    return (section.part, section.id) if section else None
+
+
+def section_place(section: Section | None) -> dict[str, Any]:
+    """`section` and `part` of a record standing in `section`."""
+    return {"section": section.id, "part": section.part} if section else {}
+
+
 @dataclass(frozen=True)
 class SectionIndex:
     """The innermost section at an offset: the last heading that starts before it."""
@@ -185,14 +195,10 @@ class SectionIndex:
         return self.sections[index] if index >= 0 else None
 
     def key_at(self, offset: int) -> tuple[int, str] | None:
-        """The section at an offset as a key unique in the document: ids restart in each part."""
-        section = self.at(offset)
-        return (section.part, section.id) if section else None
+        return section_key(self.at(offset))
 
     def place(self, offset: int) -> dict[str, Any]:
-        """`section` and `part` of a record standing at an offset."""
-        section = self.at(offset)
-        return {"section": section.id, "part": section.part} if section else {}
+        return section_place(self.at(offset))
 
     @property
     def body_start(self) -> int:
