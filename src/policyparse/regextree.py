@@ -23,11 +23,17 @@ except ImportError:  # another interpreter
     AVAILABLE = False
 
 
-def anchored(items: Any, flags: int) -> bool:
-    """Whether the pattern opens with `^` (not under MULTILINE) or `\\A`: `re` tries it at the start only."""
+def _opening(items: Any, flags: int) -> tuple[Any, int]:
+    """The sequence from its first item that is no group, with the flags in force there."""
     while items and items[0][0] is sre.SUBPATTERN:
         flags = (flags | items[0][1][1]) & ~items[0][1][2]
         items = items[0][1][3].data
+    return items, flags
+
+
+def anchored(items: Any, flags: int) -> bool:
+    """Whether the pattern opens with `^` (not under MULTILINE) or `\\A`: `re` tries it at the start only."""
+    items, flags = _opening(items, flags)
     return bool(items) and items[0][0] is sre.AT and (items[0][1] is sre.AT_BEGINNING_STRING or (
         items[0][1] is sre.AT_BEGINNING and not flags & re.MULTILINE))
 
@@ -71,9 +77,7 @@ def first_characters(items: Any) -> tuple[list[tuple[Any, Any]] | None, bool]:
 def opens_lines(items: Any, flags: int) -> bool:
     """Whether every match of the sequence `items` starts a line: it opens with `^` under MULTILINE, or with
     alternatives that each do (`(?m)^\\s*第|^\\d+/\\d+`)."""
-    while items and items[0][0] is sre.SUBPATTERN:
-        flags = (flags | items[0][1][1]) & ~items[0][1][2]
-        items = items[0][1][3].data
+    items, flags = _opening(items, flags)
     if not items:
         return False
     op, av = items[0]
