@@ -40,6 +40,8 @@ def han_in(text: str) -> int:
     a search for runs of Han characters, which stops at every punctuation mark of a Chinese text."""
     data = text.encode("utf-8", "surrogatepass")
     return len(data.translate(None, NOT_HAN_LEAD_BYTES)) + (len(HAN_E3.findall(data)) if b"\xe3" in data else 0)
+
+
 # Chinese text puts no space between its characters: a run of blanks between two of them is layout.
 CJK = regexcache.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
