@@ -164,12 +164,26 @@ def read_floor(files: list[Path]) -> None:
         FIGURE.findall(path.read_bytes().decode("utf-8", errors="replace"))
 
 
-def corpus_against_floor(work: Path, repeat: int) -> list[tuple[str, float, float]] | None:
-    """Rows (how, seconds, × floor) of `batch` over ../shared/corpus, when it stands beside the project: the floor
-    and the batches timed in turn, each batch into a folder of its own."""
+def shared_corpus_files() -> list[Path]:
+    """The documents of ../shared/corpus, when it stands beside the project (none otherwise)."""
     if not SHARED_CORPUS.is_dir():
+        return []
+    return sorted(p for p in SHARED_CORPUS.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
+
+
+PARSE_ALONE = "import sys\nfrom policyparse import parse_file\nfor path in sys.argv[1:]:\n    parse_file(path)"
+
+
+def corpus_against_floor(work: Path, repeat: int) -> list[tuple[str, float, float]] | None:
+    """Rows (how, seconds, × floor) of `batch` over ../shared/corpus, when it stands beside the project: the floor,
+    the parse alone and the batches timed in turn, each batch into a folder of its own.
+
+    The parse alone (`parse_file` over the same files in a fresh interpreter, nothing written) is a batch
+    without its output: the least a batch can reach without making start-up or the parse itself faster.
+    """
+    files = shared_corpus_files()
+    if not files:
         return None
-    files = sorted(p for p in SHARED_CORPUS.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
     runs = itertools.count()
 
     def batch(jobs: str) -> Callable[[], object]:
@@ -177,9 +191,13 @@ def corpus_against_floor(work: Path, repeat: int) -> list[tuple[str, float, floa
             [POLICYPARSE, "batch", str(SHARED_CORPUS), "-o", str(work / f"shared_{jobs}_{next(runs)}"), "--recursive",
              "--jobs", jobs, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    floor, one, two = side_by_side([lambda: read_floor(files), batch("1"), batch("2")], repeat)
-    return [("read + one regex pass (floor)", floor, 1.0), ("`batch --jobs 1`", one, one / floor),
-            ("`batch --jobs 2`", two, two / floor)]
+    def parse_alone() -> object:
+        return subprocess.run([sys.executable, "-c", PARSE_ALONE, *map(str, files)], check=True)
+
+    floor, alone, one, two = side_by_side([lambda: read_floor(files), parse_alone, batch("1"), batch("2")], repeat)
+    return [("read + one regex pass (floor)", floor, 1.0),
+            ("the parse alone (`parse_file` of each, one fresh process, nothing written)", alone, alone / floor),
+            ("`batch --jobs 1`", one, one / floor), ("`batch --jobs 2`", two, two / floor)]
 
 
 # Run in a fresh interpreter: each step's wall time, in the order a cold `extract` pays for them.
@@ -314,8 +332,11 @@ def _diff_of_many_targets(repeat: int, count: int = 5000) -> tuple[str, int, flo
             len(old) + len(new), seconds, seconds / plain_seconds, seconds / ordinary_seconds)
 
 
-def stage_profile(repeat: int) -> list[tuple[str, float]]:
-    """Milliseconds per stage over the five samples (dictionaries already loaded)."""
+STAGES = ("read", "normalize", "outline", "metadata", "extract", "serialize")
+
+
+def stage_profile(paths: list[Path], repeat: int) -> list[float]:
+    """Milliseconds per stage (`STAGES`) over `paths` (dictionaries already loaded), mean of `repeat` passes."""
 
     from policyparse.extract import extract
     from policyparse.metadata import extract_metadata
@@ -328,13 +349,13 @@ def stage_profile(repeat: int) -> list[tuple[str, float]]:
 
     rules = default_rules()
     parse_text("一、目标\n建成站点20个。")
-    totals = dict.fromkeys(("read", "normalize", "outline", "metadata", "extract", "serialize"), 0.0)
+    totals = dict.fromkeys(STAGES, 0.0)
     for _ in range(repeat):
-        for path in corpus.SAMPLES:
+        for path in paths:
             marks = [time.perf_counter()]
             source = read_file(path)
             marks.append(time.perf_counter())
-            norm = normalize_text(source.text, rules)
+            norm = normalize_text(source, rules)
             marks.append(time.perf_counter())
             sections = split_sections(norm, rules)
             marks.append(time.perf_counter())
@@ -347,7 +368,7 @@ def stage_profile(repeat: int) -> list[tuple[str, float]]:
             marks.append(time.perf_counter())
             for name, a, b in zip(totals, marks, marks[1:], strict=False):
                 totals[name] += b - a
-    return [(name, 1000 * total / repeat) for name, total in totals.items()]
+    return [1000 * total / repeat for total in totals.values()]
 
 
 def report(args: argparse.Namespace) -> str:
@@ -390,9 +411,15 @@ def report(args: argparse.Namespace) -> str:
               "| input | characters | seconds | × plain | × ordinary |", "|---|---|---|---|---|"]
     lines += [f"| {name} | {chars:,} | {seconds:.3f} | {ratio:.1f} | {against_ordinary:.1f} |"
               for name, chars, seconds, ratio, against_ordinary in pathological(min(args.repeat, 3))]
-    lines += ["", f"### Stage profile (ms for the five samples, mean of {args.repeat})", "", "| stage | ms |",
-              "|---|---|"]
-    lines += [f"| {name} | {ms:.1f} |" for name, ms in stage_profile(args.repeat)]
+    profiles = {"the five samples": stage_profile(corpus.SAMPLES, args.repeat)}
+    if shared_corpus_files():
+        profiles["../shared/corpus"] = stage_profile(shared_corpus_files(), min(args.repeat, 3))
+    lines += ["", f"### Stage profile (ms per pass, mean of {args.repeat} passes; 3 over ../shared/corpus)", "",
+              "| stage | " + " | ".join(f"{name} ms | share" for name in profiles) + " |",
+              "|---|" + "---|---|" * len(profiles)]
+    for i, stage in enumerate(STAGES):
+        cells = [f"{ms[i]:.1f} | {ms[i] / sum(ms):.0%}" for ms in profiles.values()]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
     lines += ["", "### Import cost of a cold `extract` (ms, self time, `python -X importtime`)", "",
               "| module | ms |", "|---|---|"]
     lines += [f"| `{module}` | {ms:.1f} |" for module, ms in import_profile()]
