@@ -412,8 +412,8 @@ def report(args: argparse.Namespace) -> str:
     lines += [f"| {name} | {chars:,} | {seconds:.3f} | {ratio:.1f} | {against_ordinary:.1f} |"
               for name, chars, seconds, ratio, against_ordinary in pathological(min(args.repeat, 3))]
     profiles = {"the five samples": stage_profile(corpus.SAMPLES, args.repeat)}
-    if shared_corpus_files():
-        profiles["../shared/corpus"] = stage_profile(shared_corpus_files(), min(args.repeat, 3))
+    if shared_files := shared_corpus_files():
+        profiles["../shared/corpus"] = stage_profile(shared_files, min(args.repeat, 3))
     lines += ["", f"### Stage profile (ms per pass, mean of {args.repeat} passes; 3 over ../shared/corpus)", "",
               "| stage | " + " | ".join(f"{name} ms | share" for name in profiles) + " |",
               "|---|" + "---|---|" * len(profiles)]
